@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/**
+ * Configuration comes only from environment variables and is validated once, at start. A service declares
+ * one schema (the platform's base variables extended with its own); a bad or missing variable stops the
+ * process with a message that names it, before anything listens.
+ */
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Builders for environment variables, with messages that say what was expected. */
+export const env = {
+  port: () =>
+    z.coerce
+      .number({ error: 'expected a port number' })
+      .int('expected a whole port number')
+      .min(0, 'expected a port between 0 and 65535')
+      .max(65535, 'expected a port between 0 and 65535'),
+  int: (min: number, max: number) =>
+    z.coerce
+      .number({ error: `expected a whole number between ${min} and ${max}` })
+      .int(`expected a whole number between ${min} and ${max}`)
+      .min(min, `expected a whole number between ${min} and ${max}`)
+      .max(max, `expected a whole number between ${min} and ${max}`),
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { error: `expected one of ${values.join(', ')}` }),
+  nonEmpty: () => z.string().trim().min(1, 'must not be empty'),
+  /** host:port, as used for gRPC targets and agent addresses. */
+  hostPort: () =>
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'expected host:port'),
+};
+
+export const platformConfigSchema = z.object({
+  /** Interface the gRPC server binds to. */
+  GRPC_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /** Port the gRPC server binds to; unset means the service's design port, 0 means any free port. */
+  GRPC_PORT: env.port().optional(),
+  LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Honour x-streamplane-fault request metadata (tests and game days only). */
+  STREAMPLANE_FAULTS: env.oneOf(['enabled', 'disabled']).default('disabled'),
+  /** Time between turning health NOT_SERVING and refusing new calls, so load balancers can move away. */
+  SHUTDOWN_DELAY_MS: env.int(0, 60_000).default(0),
+  /** Longest wait for in-flight calls to finish on shutdown before they are cut off. */
+  SHUTDOWN_DRAIN_MS: env.int(0, 120_000).default(10_000),
+});
+
+export type PlatformConfig = z.infer<typeof platformConfigSchema>;
+
+/** Parses `source` with `schema`, collecting every problem (not just the first) into one ConfigError. */
+export function loadConfig<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    const raw = source[variable];
+    const received = raw === undefined ? 'it is not set' : `got ${JSON.stringify(raw)}`;
+    return `${variable}: ${issue.message} (${received})`;
+  });
+  throw new ConfigError(problems);
+}

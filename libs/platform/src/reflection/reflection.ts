@@ -1,0 +1,9 @@
+import type { Server } from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import type { LoadedProtos } from '../proto/proto-loader';
+import { normalizeDescriptors } from './normalize-descriptors';
+
+/** Serves grpc.reflection v1 and v1alpha with descriptors that grpcurl and buf curl accept. */
+export function addReflection(server: Server, protos: LoadedProtos): void {
+  new ReflectionService(normalizeDescriptors(protos.definition, protos.fileOfPackage)).addToServer(server);
+}

@@ -1,0 +1,120 @@
+import { status as GrpcStatus, type sendUnaryData, type ServerUnaryCall, type StatusObject } from '@grpc/grpc-js';
+import { statusError, statusName, toStatusError, type MappedError } from '../errors/grpc-status';
+import type { FaultInjector } from '../faults/faults';
+import type { Logger } from '../logging/logger';
+import { deadlineToMillis, runWithRequestContext, type RequestContext } from './request-context';
+
+export type UnaryHandler = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => unknown;
+
+/** What observers (metrics, tracing) learn about each finished call. */
+export interface CallOutcome {
+  method: string;
+  code: GrpcStatus;
+  durationMs: number;
+}
+
+export type CallObserver = (outcome: CallOutcome) => void;
+
+/**
+ * Everything the platform does around a handler, for every unary call, in one place: request context,
+ * deadline check, fault injection, error mapping, logging and in-flight accounting.
+ */
+export class CallPipeline {
+  private inFlightCalls = 0;
+  private readonly observers: CallObserver[] = [];
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly faults: FaultInjector,
+  ) {}
+
+  get inFlight(): number {
+    return this.inFlightCalls;
+  }
+
+  observe(observer: CallObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** Resolves once no call is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.inFlightCalls === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  wrap(handler: UnaryHandler): UnaryHandler {
+    return (call, callback) => this.serve(call, callback, handler);
+  }
+
+  private serve(
+    call: ServerUnaryCall<unknown, unknown>,
+    callback: sendUnaryData<unknown>,
+    handler: UnaryHandler,
+  ): void {
+    const startedAt = performance.now();
+    const method = call.getPath();
+    const deadline = deadlineToMillis(call.getDeadline());
+    const abort = new AbortController();
+    const onCancelled = (): void => abort.abort();
+    call.once('cancelled', onCancelled);
+    // grpc-js answers DEADLINE_EXCEEDED by itself when the deadline passes; aborting the signal as well
+    // lets handlers (and their outbound calls) stop working for a caller that has gone.
+    const deadlineTimer = Number.isFinite(deadline)
+      ? setTimeout(onCancelled, Math.max(0, deadline - Date.now()))
+      : undefined;
+    deadlineTimer?.unref();
+
+    this.inFlightCalls += 1;
+    let finished = false;
+    const finish: sendUnaryData<unknown> = (error, value) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(deadlineTimer);
+      call.off('cancelled', onCancelled);
+      let code = GrpcStatus.OK;
+      try {
+        if (error) {
+          const mapped = toStatusError(error);
+          this.report(method, error, mapped);
+          code = mapped.error.code;
+          callback(mapped.error as Partial<StatusObject>);
+        } else {
+          callback(null, value);
+        }
+      } finally {
+        this.complete({ method, code, durationMs: performance.now() - startedAt });
+      }
+    };
+
+    if (Date.now() >= deadline) {
+      finish(statusError(GrpcStatus.DEADLINE_EXCEEDED, 'the deadline passed before the call started'));
+      return;
+    }
+    const context: RequestContext = { method, metadata: call.metadata, deadline, signal: abort.signal };
+    runWithRequestContext(context, () => {
+      this.faults
+        .apply(call.metadata, abort.signal)
+        .then(() => handler(call, finish))
+        .catch((error: unknown) => finish(error as Error));
+    });
+  }
+
+  private report(method: string, original: unknown, { error, incidentId }: MappedError): void {
+    if (incidentId) {
+      this.logger.error('unexpected error while serving a call', { method, incident_id: incidentId, error: original });
+    } else {
+      this.logger.debug('call failed', { method, code: statusName(error.code), details: error.details });
+    }
+  }
+
+  private complete(outcome: CallOutcome): void {
+    this.inFlightCalls -= 1;
+    for (const observer of this.observers) observer(outcome);
+    if (this.inFlightCalls === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Logger } from '../logging/logger';
+
+/** Injection token for the validated configuration of the running service. */
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+
+/** Makes the platform's per-process objects injectable in every service module. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(config: unknown, logger: Logger): DynamicModule {
+    return {
+      module: PlatformModule,
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: Logger, useValue: logger },
+      ],
+      exports: [SERVICE_CONFIG, Logger],
+    };
+  }
+}

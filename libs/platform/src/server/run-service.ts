@@ -1,0 +1,130 @@
+import 'reflect-metadata';
+import { Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { INestMicroservice } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { z } from 'zod';
+import { ConfigError, loadConfig, type PlatformConfig } from '../config/config';
+import { FaultInjector } from '../faults/faults';
+import { Logger, NestLoggerAdapter } from '../logging/logger';
+import { loadProtos } from '../proto/proto-loader';
+import { addReflection } from '../reflection/reflection';
+import { splitGrpcService, type ServiceDescriptor } from '../service-registry';
+import { CallPipeline } from './call-pipeline';
+import { HandToPipelineFilter } from './error-filter';
+import { PlatformGrpcTransport, type DrainOutcome } from './grpc-transport';
+import { HealthReporter } from './health';
+import { PlatformModule } from './platform.module';
+
+export interface ServiceOptions<Schema extends z.ZodType<PlatformConfig>> {
+  service: ServiceDescriptor;
+  /** The service's Nest module: its controller and domain providers. */
+  module: Type<unknown>;
+  /** The platform schema extended with the service's own variables. */
+  configSchema: Schema;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningService {
+  readonly port: number;
+  readonly logger: Logger;
+  /** Health NOT_SERVING, refuse new calls, drain in-flight ones (bounded), close. */
+  shutdown(reason: string): Promise<DrainOutcome>;
+}
+
+/** Exit status for a process that cannot start because its configuration is invalid (sysexits EX_CONFIG). */
+export const EXIT_BAD_CONFIG = 78;
+
+/**
+ * Boots one Streamplane service: validated config, JSON logs, the NestJS gRPC server with health and
+ * reflection, and a shutdown that loses no in-flight call.
+ */
+export async function startService<Schema extends z.ZodType<PlatformConfig>>(
+  options: ServiceOptions<Schema>,
+): Promise<RunningService> {
+  const config = loadConfig(options.configSchema, options.env ?? process.env);
+  const logger = new Logger(options.service.name, config.LOG_LEVEL);
+  const { packageName } = splitGrpcService(options.service);
+  const protos = loadProtos([options.service.protoFile]);
+  const health = new HealthReporter([options.service.grpcService]);
+  const pipeline = new CallPipeline(
+    logger,
+    new FaultInjector(options.service.name, config.STREAMPLANE_FAULTS === 'enabled', logger),
+  );
+  const transport = new PlatformGrpcTransport({
+    host: config.GRPC_HOST,
+    port: config.GRPC_PORT ?? options.service.port,
+    packageName,
+    packageDefinition: protos.definition,
+    pipeline,
+    onServerCreated: (server) => {
+      health.addToServer(server);
+      addReflection(server, protos);
+    },
+  });
+
+  @Module({ imports: [PlatformModule.forRoot(config, logger), options.module] })
+  class ApplicationModule {}
+
+  const app: INestMicroservice = await NestFactory.createMicroservice(ApplicationModule, {
+    strategy: transport,
+    logger: new NestLoggerAdapter(logger),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new HandToPipelineFilter());
+  await app.listen();
+  health.setAll('SERVING');
+  logger.info('serving', { port: transport.port, host: config.GRPC_HOST, grpc_service: options.service.grpcService });
+
+  let stopping: Promise<DrainOutcome> | undefined;
+  const shutdown = (reason: string): Promise<DrainOutcome> => {
+    stopping ??= (async () => {
+      logger.info('shutting down', { reason, in_flight: pipeline.inFlight });
+      health.setAll('NOT_SERVING');
+      await sleep(config.SHUTDOWN_DELAY_MS);
+      const drained = transport.drain(config.SHUTDOWN_DRAIN_MS);
+      logger.info('draining', { in_flight: pipeline.inFlight, limit_ms: config.SHUTDOWN_DRAIN_MS });
+      const outcome = await drained;
+      await app.close();
+      logger.info('stopped', { drain: outcome });
+      return outcome;
+    })();
+    return stopping;
+  };
+  return { port: transport.port, logger, shutdown };
+}
+
+/**
+ * The entry point of a service process: starts it, and on SIGTERM or SIGINT shuts it down and exits 0.
+ * A configuration error exits with EXIT_BAD_CONFIG and a message naming each bad variable.
+ */
+export function runService<Schema extends z.ZodType<PlatformConfig>>(options: ServiceOptions<Schema>): void {
+  startService(options).then(
+    (running) => {
+      const stop = (signal: NodeJS.Signals): void => {
+        running.shutdown(signal).then(
+          () => process.exit(0),
+          (error: unknown) => {
+            running.logger.error('shutdown failed', { error });
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      process.on('uncaughtException', (error) => {
+        // State may be corrupt: let the supervisor (Kubernetes, npm start) restart a clean process.
+        running.logger.error('uncaught exception; exiting', { error });
+        process.exit(1);
+      });
+    },
+    (error: unknown) => {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`${options.service.name}: ${error.message}\n`);
+        process.exit(EXIT_BAD_CONFIG);
+      }
+      process.stderr.write(`${options.service.name}: failed to start: ${String((error as Error)?.stack ?? error)}\n`);
+      process.exit(1);
+    },
+  );
+}
