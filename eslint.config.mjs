@@ -3,14 +3,14 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'libs/platform/src/generated/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-function-type': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
     },
@@ -22,6 +22,24 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['@nestjs/*', '@grpc/*'], message: 'Domain logic must not depend on Nest or gRPC.' }] },
+      ],
+    },
+  },
+  {
+    // Outbound calls go through the platform's resilient client only (test/architecture checks it too).
+    files: ['services/*/src/**/*.ts'],
+    ignores: ['services/*/src/domain/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@grpc/*'],
+              message: 'Use the platform (ServiceClients, errors, validation) instead of gRPC directly.',
+            },
+          ],
+        },
       ],
     },
   },

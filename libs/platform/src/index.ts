@@ -10,3 +10,5 @@ export * from './server/platform.module';
 export * from './server/run-service';
 export * from './service-registry';
 export * from './validation';
+export * from './client';
+export * from './discovery/discovery';

@@ -12,7 +12,12 @@ export interface ServiceDescriptor {
   readonly grpcService: string;
 }
 
-function describe(name: string, port: number, protoPackage: string, service: string): ServiceDescriptor {
+function describe<Name extends string>(
+  name: Name,
+  port: number,
+  protoPackage: string,
+  service: string,
+): ServiceDescriptor & { readonly name: Name } {
   return {
     name,
     port,

@@ -10,17 +10,19 @@ import {
   requireEnum,
   requireText,
 } from '../../../libs/platform/src';
-import {
-  toEncodingLadderMessage,
-  toTitleMessage,
-  type BatchGetTitlesRequest,
-  type EncodingLadderMessage,
-  type GetEncodingLadderRequest,
-  type GetTitleRequest,
-  type ListTitlesRequest,
-  type SearchTitlesRequest,
-  type TitleMessage,
-} from './catalog.messages';
+import type {
+  BatchGetTitlesRequest,
+  BatchGetTitlesResponse__Input,
+  GetEncodingLadderRequest,
+  GetEncodingLadderResponse__Input,
+  GetTitleRequest,
+  ListTitlesRequest,
+  ListTitlesResponse__Input,
+  SearchTitlesRequest,
+  SearchTitlesResponse__Input,
+  Title__Input,
+} from '../../../libs/platform/src/generated/streamplane/catalog/v1';
+import { toEncodingLadderMessage, toTitleMessage } from './catalog.messages';
 import { Catalog, MAX_BATCH_SIZE, MAX_QUERY_LENGTH, TITLE_TYPES, type TitleType } from './domain';
 
 const LIST_PAGE = { defaultSize: 50, max: 500 };
@@ -41,21 +43,21 @@ export class CatalogController {
   constructor(private readonly catalog: Catalog) {}
 
   @GrpcMethod('CatalogService', 'GetTitle')
-  getTitle(request: GetTitleRequest): TitleMessage {
+  getTitle(request: GetTitleRequest): Title__Input {
     const titleId = requireId(request.title_id, 'title_id');
     const country = optionalCountry(request.country, 'country');
     return toTitleMessage(this.catalog.getTitle(titleId, country));
   }
 
   @GrpcMethod('CatalogService', 'BatchGetTitles')
-  batchGetTitles(request: BatchGetTitlesRequest): { titles: TitleMessage[] } {
+  batchGetTitles(request: BatchGetTitlesRequest): BatchGetTitlesResponse__Input {
     const titleIds = boundedList(request.title_ids, 'title_ids', { max: MAX_BATCH_SIZE }, requireId);
     const country = optionalCountry(request.country, 'country');
     return { titles: this.catalog.batchGetTitles(titleIds, country).map(toTitleMessage) };
   }
 
   @GrpcMethod('CatalogService', 'ListTitles')
-  listTitles(request: ListTitlesRequest): { titles: TitleMessage[]; next_page_token: string } {
+  listTitles(request: ListTitlesRequest): ListTitlesResponse__Input {
     const page = this.catalog.listTitles({
       country: optionalCountry(request.country, 'country'),
       genre: optionalText(request.genre, 'genre', MAX_GENRE_LENGTH),
@@ -68,7 +70,7 @@ export class CatalogController {
   }
 
   @GrpcMethod('CatalogService', 'SearchTitles')
-  searchTitles(request: SearchTitlesRequest): { titles: TitleMessage[] } {
+  searchTitles(request: SearchTitlesRequest): SearchTitlesResponse__Input {
     const titles = this.catalog.searchTitles({
       query: requireText(request.query, 'query', MAX_QUERY_LENGTH),
       country: optionalCountry(request.country, 'country'),
@@ -79,7 +81,7 @@ export class CatalogController {
   }
 
   @GrpcMethod('CatalogService', 'GetEncodingLadder')
-  getEncodingLadder(request: GetEncodingLadderRequest): EncodingLadderMessage {
+  getEncodingLadder(request: GetEncodingLadderRequest): GetEncodingLadderResponse__Input {
     const titleId = requireId(request.title_id, 'title_id');
     return toEncodingLadderMessage(this.catalog.getEncodingLadder(titleId));
   }

@@ -1,72 +1,18 @@
 /**
- * The proto messages of streamplane.catalog.v1 as proto-loader hands them over (snake_case fields,
- * enums by name, `optional` fields possibly absent), and the mapping from domain objects to them.
+ * Mapping from catalog domain objects to streamplane.catalog.v1 messages (types generated from the
+ * proto by `npm run build`).
  */
+import type {
+  GetEncodingLadderResponse__Input,
+  Rendition__Input,
+  Title__Input,
+} from '../../../libs/platform/src/generated/streamplane/catalog/v1';
 import type { EncodingLadder, Rendition, Title } from './domain';
 
-export interface GetTitleRequest {
-  title_id: string;
-  country: string;
-}
-
-export interface BatchGetTitlesRequest {
-  title_ids: string[];
-  country: string;
-}
-
-export interface ListTitlesRequest {
-  country: string;
-  genre: string;
-  page_size?: number;
-  page_token: string;
-  max_maturity_level?: number;
-  /** A TitleType name, or a number when the caller sent a value this server does not know. */
-  type: string | number;
-}
-
-export interface SearchTitlesRequest {
-  query: string;
-  country: string;
-  page_size?: number;
-  max_maturity_level?: number;
-}
-
-export interface GetEncodingLadderRequest {
-  title_id: string;
-}
-
-export interface TitleMessage {
-  title_id: string;
-  name: string;
-  type: string;
-  genres: string[];
-  maturity_rating: string;
-  maturity_level: number;
-  release_year: number;
-  runtime_minutes: number;
-  available_countries: string[];
-  synopsis: string;
-  hdr_available: boolean;
-  localized_names: Record<string, string>;
-}
-
-export interface RenditionMessage {
-  codec: string;
-  width: number;
-  height: number;
-  bitrate_kbps: number;
-  hdr: boolean;
-}
-
-export interface EncodingLadderMessage {
-  title_id: string;
-  renditions: RenditionMessage[];
-}
-
 // Titles are immutable, so each one's message is built once and then reused by every response.
-const titleMessages = new WeakMap<Title, TitleMessage>();
+const titleMessages = new WeakMap<Title, Title__Input>();
 
-export function toTitleMessage(title: Title): TitleMessage {
+export function toTitleMessage(title: Title): Title__Input {
   let message = titleMessages.get(title);
   if (!message) {
     message = {
@@ -88,7 +34,7 @@ export function toTitleMessage(title: Title): TitleMessage {
   return message;
 }
 
-function toRenditionMessage(rendition: Rendition): RenditionMessage {
+function toRenditionMessage(rendition: Rendition): Rendition__Input {
   return {
     codec: rendition.codec,
     width: rendition.width,
@@ -98,6 +44,6 @@ function toRenditionMessage(rendition: Rendition): RenditionMessage {
   };
 }
 
-export function toEncodingLadderMessage(ladder: EncodingLadder): EncodingLadderMessage {
+export function toEncodingLadderMessage(ladder: EncodingLadder): GetEncodingLadderResponse__Input {
   return { title_id: ladder.titleId, renditions: ladder.renditions.map(toRenditionMessage) };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SERVICE_NAMES } from '../service-registry';
 
 /**
  * Configuration comes only from environment variables and is validated once, at start. A service declares
@@ -36,7 +37,18 @@ export const env = {
       .string()
       .trim()
       .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'expected host:port'),
+  /** An IPv4 or IPv6 address. */
+  ip: () => z.union([z.ipv4(), z.ipv6()], { error: 'expected an IP address' }),
 };
+
+/** The variable that overrides where a service is found with static discovery, e.g. PLAYBACK_AUTHORIZATION_ADDR. */
+export function staticAddressVariable(service: string): string {
+  return `${service.toUpperCase().replace(/-/g, '_')}_ADDR`;
+}
+
+const staticAddresses = Object.fromEntries(
+  SERVICE_NAMES.map((service) => [staticAddressVariable(service), env.hostPort().optional()]),
+) as Record<`${Uppercase<string>}_ADDR`, z.ZodOptional<ReturnType<typeof env.hostPort>>>;
 
 export const platformConfigSchema = z.object({
   /** Interface the gRPC server binds to. */
@@ -50,6 +62,18 @@ export const platformConfigSchema = z.object({
   SHUTDOWN_DELAY_MS: env.int(0, 60_000).default(0),
   /** Longest wait for in-flight calls to finish on shutdown before they are cut off. */
   SHUTDOWN_DRAIN_MS: env.int(0, 120_000).default(10_000),
+  /** How services find each other: `static` (<SERVICE>_ADDR, local default) or `consul` (Kubernetes). */
+  STREAMPLANE_DISCOVERY: env.oneOf(['static', 'consul']).default('static'),
+  /** The Consul agent's HTTP API (Consul's own variable; an http:// prefix is accepted). */
+  CONSUL_HTTP_ADDR: z
+    .string()
+    .trim()
+    .transform((value) => value.replace(/^http:\/\//, ''))
+    .pipe(env.hostPort())
+    .default('127.0.0.1:8500'),
+  /** The address other instances reach this one at (Kubernetes: the pod IP from the downward API). */
+  POD_IP: env.ip().optional(),
+  ...staticAddresses,
 });
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;

@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ServiceClients } from '../client/service-clients';
 import { Logger } from '../logging/logger';
 
 /** Injection token for the validated configuration of the running service. */
@@ -8,14 +9,15 @@ export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(config: unknown, logger: Logger): DynamicModule {
+  static forRoot(config: unknown, logger: Logger, clients: ServiceClients): DynamicModule {
     return {
       module: PlatformModule,
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: Logger, useValue: logger },
+        { provide: ServiceClients, useValue: clients },
       ],
-      exports: [SERVICE_CONFIG, Logger],
+      exports: [SERVICE_CONFIG, Logger, ServiceClients],
     };
   }
 }

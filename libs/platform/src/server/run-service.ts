@@ -9,7 +9,9 @@ import { FaultInjector } from '../faults/faults';
 import { Logger, NestLoggerAdapter } from '../logging/logger';
 import { loadProtos } from '../proto/proto-loader';
 import { addReflection } from '../reflection/reflection';
-import { splitGrpcService, type ServiceDescriptor } from '../service-registry';
+import { ServiceClients } from '../client/service-clients';
+import { createDiscovery, type Discovery } from '../discovery/discovery';
+import { splitGrpcService, type ServiceDescriptor, type ServiceName } from '../service-registry';
 import { CallPipeline } from './call-pipeline';
 import { HandToPipelineFilter } from './error-filter';
 import { PlatformGrpcTransport, type DrainOutcome } from './grpc-transport';
@@ -22,6 +24,8 @@ export interface ServiceOptions<Schema extends z.ZodType<PlatformConfig>> {
   module: Type<unknown>;
   /** The platform schema extended with the service's own variables. */
   configSchema: Schema;
+  /** The services this one calls; their resilient clients are injectable as ServiceClients. */
+  dependencies?: readonly ServiceName[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -47,6 +51,8 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   const { packageName } = splitGrpcService(options.service);
   const protos = loadProtos([options.service.protoFile]);
   const health = new HealthReporter([options.service.grpcService]);
+  const discovery = createDiscovery(config, logger);
+  const clients = new ServiceClients(options.dependencies ?? [], discovery, logger);
   const pipeline = new CallPipeline(
     logger,
     new FaultInjector(options.service.name, config.STREAMPLANE_FAULTS === 'enabled', logger),
@@ -63,7 +69,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
     },
   });
 
-  @Module({ imports: [PlatformModule.forRoot(config, logger), options.module] })
+  @Module({ imports: [PlatformModule.forRoot(config, logger, clients), options.module] })
   class ApplicationModule {}
 
   const app: INestMicroservice = await NestFactory.createMicroservice(ApplicationModule, {
@@ -75,23 +81,58 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   await app.listen();
   health.setAll('SERVING');
   logger.info('serving', { port: transport.port, host: config.GRPC_HOST, grpc_service: options.service.grpcService });
+  const registration = registerUntilDone(discovery, options.service, transport.port, logger);
 
   let stopping: Promise<DrainOutcome> | undefined;
   const shutdown = (reason: string): Promise<DrainOutcome> => {
     stopping ??= (async () => {
       logger.info('shutting down', { reason, in_flight: pipeline.inFlight });
       health.setAll('NOT_SERVING');
+      registration.abort();
+      await discovery.deregister();
       await sleep(config.SHUTDOWN_DELAY_MS);
       const drained = transport.drain(config.SHUTDOWN_DRAIN_MS);
       logger.info('draining', { in_flight: pipeline.inFlight, limit_ms: config.SHUTDOWN_DRAIN_MS });
       const outcome = await drained;
       await app.close();
+      clients.close();
+      discovery.close();
       logger.info('stopped', { drain: outcome });
       return outcome;
     })();
     return stopping;
   };
   return { port: transport.port, logger, shutdown };
+}
+
+/**
+ * Registers this instance with discovery. A registry that is not reachable yet (Consul starting after the
+ * service) must not stop the service from serving: registration is retried in the background.
+ */
+function registerUntilDone(
+  discovery: Discovery,
+  service: ServiceDescriptor,
+  port: number,
+  logger: Logger,
+): AbortController {
+  const stop = new AbortController();
+  void (async () => {
+    for (let attempt = 1; !stop.signal.aborted; attempt++) {
+      try {
+        await discovery.register(service, port);
+        return;
+      } catch (error) {
+        const retryInMs = Math.min(30_000, 500 * 2 ** (attempt - 1));
+        logger.error('registration failed; retrying', {
+          attempt,
+          retry_in_ms: retryInMs,
+          error: (error as Error).message,
+        });
+        await sleep(retryInMs, undefined, { signal: stop.signal }).catch(() => undefined);
+      }
+    }
+  })();
+  return stop;
 }
 
 /**

@@ -1,0 +1,29 @@
+import type { BreakerState } from './breakers';
+
+/** Counters per target method, read by tests and exported as metrics. */
+export interface MethodStats {
+  /** Calls made by the application (each may take several attempts). */
+  calls: number;
+  /** Attempts sent to the network, first ones and retries. */
+  attempts: number;
+  retries: number;
+  /** Retries not made because the target's retry budget was spent. */
+  retryBudgetExhausted: number;
+  /** Calls refused at once because the breaker was open. */
+  breakerRejections: number;
+  fallbacks: number;
+  /** Breaker states entered, in order. */
+  breakerTransitions: BreakerState[];
+}
+
+export function emptyStats(): MethodStats {
+  return {
+    calls: 0,
+    attempts: 0,
+    retries: 0,
+    retryBudgetExhausted: 0,
+    breakerRejections: 0,
+    fallbacks: 0,
+    breakerTransitions: [],
+  };
+}

@@ -1,0 +1,305 @@
+import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { MethodDefinition, PackageDefinition } from '@grpc/proto-loader';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isStatusError, statusError, statusName, type StatusError } from '../errors/grpc-status';
+import { FAULT_METADATA_KEY } from '../faults/faults';
+import type { Logger } from '../logging/logger';
+import { currentRequestContext } from '../server/request-context';
+import type { ServiceDescriptor, ServiceName } from '../service-registry';
+import { DEFAULT_BACKOFF, fullJitterBackoff, type BackoffOptions } from './backoff';
+import { breakerState, type BreakerRegistry } from './breakers';
+import { emptyStats, type MethodStats } from './client-stats';
+import { DEFAULT_RETRY_BUDGET, RetryBudget, type RetryBudgetOptions } from './retry-budget';
+import type { MethodName, RequestOf, ResponseOf } from './service-definitions';
+
+export interface ResilienceOptions {
+  /** Attempts per call, the first included. */
+  maxAttempts: number;
+  backoff: BackoffOptions;
+  retryBudget: RetryBudgetOptions;
+  /** Deadline of a call when the method has no budget of its own. */
+  defaultBudgetMs: number;
+  /** Per-method deadlines, e.g. { GetTitle: 300 }. */
+  budgetsMs: Record<string, number>;
+  /** Kept from the caller's own remaining deadline, so it can still answer after this call fails. */
+  deadlineMarginMs: number;
+}
+
+export const DEFAULT_RESILIENCE: ResilienceOptions = {
+  maxAttempts: 3,
+  backoff: DEFAULT_BACKOFF,
+  retryBudget: DEFAULT_RETRY_BUDGET,
+  defaultBudgetMs: 2_000,
+  budgetsMs: {},
+  deadlineMarginMs: 20,
+};
+
+export interface CallOptions<Response> {
+  /**
+   * Runs instead of failing when the target is unavailable (UNAVAILABLE, DEADLINE_EXCEEDED, breaker open,
+   * RESOURCE_EXHAUSTED, INTERNAL) — never for caller errors such as NOT_FOUND, which are answers.
+   */
+  fallback?: (error: StatusError) => Response | Promise<Response>;
+  /** Extra request metadata (e.g. a forwarded authorization header). */
+  metadata?: Record<string, string>;
+}
+
+export interface ClientDependencies {
+  breakers: BreakerRegistry;
+  logger: Logger;
+  options?: Partial<ResilienceOptions>;
+  random?: () => number;
+}
+
+const SERVICE_CONFIG = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
+const PUSHBACK_KEY = 'grpc-retry-pushback-ms';
+const RETRYABLE = new Set<GrpcStatus>([GrpcStatus.UNAVAILABLE]);
+const FALLBACK_ON = new Set<GrpcStatus>([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.INTERNAL,
+  GrpcStatus.UNKNOWN,
+]);
+
+type UnaryDefinition = MethodDefinition<unknown, unknown, unknown, unknown>;
+type Breaker = ReturnType<BreakerRegistry['get']>;
+
+/**
+ * The only way a Streamplane service calls another. Per call, from the outside in: a deadline (the
+ * method's budget, capped by the caller's remaining deadline), retries (UNAVAILABLE only, or
+ * RESOURCE_EXHAUSTED with server pushback; full-jitter backoff; never past the deadline, never through an
+ * open breaker, within the target's retry budget; calls that change state only when their request carries
+ * an idempotency_key), one circuit breaker per target method, an optional fallback, and round-robin load
+ * balancing over the instances discovery returns.
+ */
+export class ResilientClient<S extends ServiceName> {
+  private readonly channel: Client;
+  private readonly options: ResilienceOptions;
+  private readonly retryBudget: RetryBudget;
+  private readonly stats = new Map<string, MethodStats>();
+  private readonly breakers = new Map<string, Breaker>();
+  private readonly random: () => number;
+
+  constructor(
+    readonly target: ServiceDescriptor & { name: S },
+    channelTarget: string,
+    private readonly definition: PackageDefinition,
+    private readonly deps: ClientDependencies,
+  ) {
+    this.options = { ...DEFAULT_RESILIENCE, ...deps.options };
+    this.retryBudget = new RetryBudget(this.options.retryBudget);
+    this.random = deps.random ?? Math.random;
+    this.channel = new Client(channelTarget, credentials.createInsecure(), {
+      'grpc.service_config': SERVICE_CONFIG,
+      // Resilience is done here, once; grpc-js's own retries would multiply attempts behind our back.
+      'grpc.enable_retries': 0,
+    });
+  }
+
+  async call<M extends MethodName<S>>(
+    method: M,
+    request: RequestOf<S, M>,
+    options: CallOptions<ResponseOf<S, M>> = {},
+  ): Promise<ResponseOf<S, M>> {
+    const stats = this.statsOf(method);
+    stats.calls += 1;
+    try {
+      return (await this.callWithRetries(method, request as object, options)) as ResponseOf<S, M>;
+    } catch (error) {
+      const failure = asStatusError(error);
+      if (options.fallback && FALLBACK_ON.has(failure.code)) {
+        stats.fallbacks += 1;
+        this.deps.logger.info('fallback used', {
+          target: this.target.name,
+          method,
+          code: statusName(failure.code),
+          details: failure.details,
+        });
+        return options.fallback(failure);
+      }
+      throw failure;
+    }
+  }
+
+  /** Counters for one method of this target. */
+  statsOf(method: string): MethodStats {
+    let stats = this.stats.get(method);
+    if (!stats) {
+      stats = emptyStats();
+      this.stats.set(method, stats);
+    }
+    return stats;
+  }
+
+  close(): void {
+    this.channel.close();
+  }
+
+  private async callWithRetries(method: string, request: object, options: CallOptions<unknown>): Promise<unknown> {
+    const definition = this.methodDefinition(method);
+    const context = currentRequestContext();
+    const deadline = this.deadlineFor(method, context?.deadline ?? Infinity);
+    const metadata = this.metadataFor(options, context?.metadata);
+    const mayRetry = isSafeToRepeat(definition) || hasIdempotencyKey(request);
+    const breaker = this.breakerFor(method);
+    const stats = this.statsOf(method);
+    this.retryBudget.recordRequest();
+
+    for (let attempt = 1; ; attempt++) {
+      if (Date.now() >= deadline) {
+        throw statusError(GrpcStatus.DEADLINE_EXCEEDED, `no time left to call ${this.target.name}/${method}`);
+      }
+      let failure: StatusError;
+      try {
+        return await breaker.fire(() => {
+          stats.attempts += 1;
+          return this.attempt(definition, request, metadata, deadline, context?.signal);
+        });
+      } catch (error) {
+        if (isBreakerRejection(error)) {
+          // Open, or half-open with its one trial call already out: fail fast, and never retry into it.
+          stats.breakerRejections += 1;
+          throw statusError(GrpcStatus.UNAVAILABLE, `circuit breaker for ${this.target.name}/${method} is open`);
+        }
+        failure = asStatusError(error);
+      }
+      const delay = this.retryDelay(failure, attempt, mayRetry, deadline, breaker.opened);
+      if (delay === undefined) throw failure;
+      if (!this.retryBudget.tryAcquireRetry()) {
+        stats.retryBudgetExhausted += 1;
+        this.deps.logger.warn('retry budget exhausted', { target: this.target.name, method });
+        throw failure;
+      }
+      stats.retries += 1;
+      this.deps.logger.debug('retrying', {
+        target: this.target.name,
+        method,
+        attempt: attempt + 1,
+        backoff_ms: delay,
+        code: statusName(failure.code),
+      });
+      await sleep(delay, undefined, context?.signal ? { signal: context.signal } : undefined).catch(() => {
+        throw statusError(GrpcStatus.CANCELLED, `the call to ${this.target.name}/${method} was cancelled`);
+      });
+    }
+  }
+
+  /** How long to wait before the next attempt, or undefined when the failure must not be retried. */
+  private retryDelay(
+    failure: StatusError,
+    attempt: number,
+    mayRetry: boolean,
+    deadline: number,
+    breakerOpen: boolean,
+  ): number | undefined {
+    if (attempt >= this.options.maxAttempts || !mayRetry || breakerOpen) return undefined;
+    let delay: number;
+    if (RETRYABLE.has(failure.code)) {
+      delay = fullJitterBackoff(attempt - 1, this.options.backoff, this.random);
+    } else if (failure.code === GrpcStatus.RESOURCE_EXHAUSTED) {
+      // Only a server that says when to come back (gRPC's retry pushback) is retried when overloaded.
+      const pushback = Number(failure.metadata?.get(PUSHBACK_KEY)[0]);
+      if (!Number.isInteger(pushback) || pushback < 0) return undefined;
+      delay = pushback;
+    } else {
+      return undefined;
+    }
+    return Date.now() + delay < deadline ? delay : undefined;
+  }
+
+  private attempt(
+    definition: UnaryDefinition,
+    request: object,
+    metadata: Metadata,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const call = this.channel.makeUnaryRequest(
+        definition.path,
+        definition.requestSerialize as (value: object) => Buffer,
+        definition.responseDeserialize as (bytes: Buffer) => unknown,
+        request,
+        metadata,
+        { deadline },
+        (error: ServiceError | null, response?: unknown) => {
+          signal?.removeEventListener('abort', cancel);
+          if (error) reject(error);
+          else resolve(response);
+        },
+      );
+      // The caller has gone: stop the work it asked for downstream too.
+      const cancel = (): void => call.cancel();
+      signal?.addEventListener('abort', cancel, { once: true });
+    });
+  }
+
+  private deadlineFor(method: string, callerDeadline: number): number {
+    const budget = this.options.budgetsMs[method] ?? this.options.defaultBudgetMs;
+    return Math.min(Date.now() + budget, callerDeadline - this.options.deadlineMarginMs);
+  }
+
+  private metadataFor(options: CallOptions<unknown>, incoming: Metadata | undefined): Metadata {
+    const metadata = new Metadata();
+    for (const fault of incoming?.get(FAULT_METADATA_KEY) ?? []) metadata.add(FAULT_METADATA_KEY, fault);
+    for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
+    return metadata;
+  }
+
+  private methodDefinition(method: string): UnaryDefinition {
+    const service = this.definition[this.target.grpcService] as Record<string, UnaryDefinition> | undefined;
+    const definition = service?.[method];
+    if (!definition) throw new Error(`${this.target.grpcService} has no method ${method}`);
+    return definition;
+  }
+
+  private breakerFor(method: string): Breaker {
+    let breaker = this.breakers.get(method);
+    if (!breaker) {
+      const key = `${this.target.name}/${method}`;
+      const created = this.deps.breakers.get(key);
+      const stats = this.statsOf(method);
+      const onTransition = (): void => {
+        const state = breakerState(created);
+        stats.breakerTransitions.push(state);
+        const fields = { breaker: key, state };
+        if (state === 'open') this.deps.logger.warn('circuit breaker opened', fields);
+        else this.deps.logger.info('circuit breaker state changed', fields);
+      };
+      created.on('open', onTransition);
+      created.on('halfOpen', onTransition);
+      created.on('close', onTransition);
+      this.breakers.set(method, created);
+      breaker = created;
+    }
+    return breaker;
+  }
+}
+
+/** Declared in the proto with `option idempotency_level = NO_SIDE_EFFECTS` (reads) or `IDEMPOTENT`. */
+function isSafeToRepeat(definition: UnaryDefinition): boolean {
+  const level = definition.options?.idempotency_level;
+  return level === 'NO_SIDE_EFFECTS' || level === 'IDEMPOTENT';
+}
+
+function hasIdempotencyKey(request: object): boolean {
+  const key = (request as { idempotency_key?: unknown }).idempotency_key;
+  return typeof key === 'string' && key !== '';
+}
+
+function isBreakerRejection(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === 'EOPENBREAKER';
+}
+
+function asStatusError(error: unknown): StatusError {
+  if (isStatusError(error) || (error as { code?: unknown })?.code === GrpcStatus.UNKNOWN) {
+    const serviceError = error as ServiceError;
+    return statusError(
+      serviceError.code,
+      serviceError.details ?? serviceError.message,
+      serviceError.metadata ?? new Metadata(),
+    );
+  }
+  return statusError(GrpcStatus.INTERNAL, (error as Error)?.message ?? String(error));
+}

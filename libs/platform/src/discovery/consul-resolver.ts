@@ -1,0 +1,136 @@
+import { status as GrpcStatus, experimental, Metadata, type ChannelOptions } from '@grpc/grpc-js';
+import Consul from 'consul';
+import type { Logger } from '../logging/logger';
+import { ConsulWatcher, DEFAULT_WATCH, type ServiceInstance, type WatchOptions } from './consul-watcher';
+
+/**
+ * A grpc-js name resolver for `consul:///<service>` (or `consul://<agent host:port>/<service>`): the
+ * channel's addresses are the service's passing instances in Consul, updated as they change, so an
+ * instance that fails its health check leaves round-robin rotation without anyone restarting anything.
+ * Watchers are shared: every channel to one service uses one blocking-query loop.
+ */
+
+interface WatcherEntry {
+  watcher: ConsulWatcher;
+  users: number;
+}
+
+interface ResolverSettings {
+  defaultAgent?: string;
+  logger?: Logger;
+  watch: WatchOptions;
+}
+
+const settings: ResolverSettings = { watch: DEFAULT_WATCH };
+const watchers = new Map<string, WatcherEntry>();
+let registered = false;
+
+/** Registers the `consul` scheme with grpc-js (once per process) and sets where the agent is. */
+export function useConsulResolver(options: {
+  defaultAgent?: string;
+  logger: Logger;
+  watch?: Partial<WatchOptions>;
+}): void {
+  settings.defaultAgent = options.defaultAgent;
+  settings.logger = options.logger;
+  settings.watch = { ...DEFAULT_WATCH, ...options.watch };
+  if (!registered) {
+    experimental.registerResolver('consul', ConsulResolver);
+    registered = true;
+  }
+}
+
+/** Stops every watch loop (shutdown). */
+export function stopConsulWatchers(): void {
+  for (const { watcher } of watchers.values()) watcher.stop();
+  watchers.clear();
+}
+
+function acquireWatcher(agent: string, service: string): ConsulWatcher {
+  const key = `${agent}/${service}`;
+  let entry = watchers.get(key);
+  if (!entry) {
+    const [host, port] = splitAgent(agent);
+    const logger = settings.logger;
+    if (!logger) throw new Error('useConsulResolver() must be called before a consul:/// target is used');
+    entry = { watcher: new ConsulWatcher(new Consul({ host, port }), service, logger, settings.watch), users: 0 };
+    watchers.set(key, entry);
+  }
+  entry.users += 1;
+  return entry.watcher;
+}
+
+function releaseWatcher(agent: string, service: string): void {
+  const key = `${agent}/${service}`;
+  const entry = watchers.get(key);
+  if (!entry) return;
+  entry.users -= 1;
+  if (entry.users <= 0) {
+    entry.watcher.stop();
+    watchers.delete(key);
+  }
+}
+
+function splitAgent(agent: string): [string, number] {
+  const separator = agent.lastIndexOf(':');
+  return [agent.slice(0, separator), Number(agent.slice(separator + 1))];
+}
+
+class ConsulResolver implements experimental.Resolver {
+  private readonly agent: string;
+  private readonly service: string;
+  private watcher?: ConsulWatcher;
+  private readonly onInstances = (instances: ServiceInstance[]): void => this.report(instances);
+
+  constructor(
+    target: experimental.GrpcUri,
+    private readonly listener: experimental.ResolverListener,
+    _options: ChannelOptions,
+  ) {
+    this.service = target.path.replace(/^\//, '');
+    const agent = target.authority || settings.defaultAgent;
+    if (!agent) throw new Error(`no Consul agent for ${experimental.uriToString(target)}: set CONSUL_HTTP_ADDR`);
+    this.agent = agent;
+  }
+
+  static getDefaultAuthority(target: experimental.GrpcUri): string {
+    return target.path.replace(/^\//, '');
+  }
+
+  updateResolution(): void {
+    if (!this.watcher) {
+      this.watcher = acquireWatcher(this.agent, this.service);
+      this.watcher.on('instances', this.onInstances);
+    }
+    const known = this.watcher.current();
+    // Never synchronously from updateResolution (grpc-js's contract); before Consul's first answer there is
+    // nothing to report yet, and the watcher's 'instances' event will do it.
+    if (known) process.nextTick(() => this.report(known));
+  }
+
+  destroy(): void {
+    if (!this.watcher) return;
+    this.watcher.off('instances', this.onInstances);
+    this.watcher = undefined;
+    releaseWatcher(this.agent, this.service);
+  }
+
+  private report(instances: ServiceInstance[]): void {
+    if (!this.watcher) return;
+    if (instances.length === 0) {
+      this.listener(
+        experimental.statusOrFromError({
+          code: GrpcStatus.UNAVAILABLE,
+          details: `no passing instance of ${this.service} in Consul`,
+          metadata: new Metadata(),
+        }),
+        {},
+        null,
+        `consul: no passing instance of ${this.service}`,
+      );
+      return;
+    }
+    const endpoints = instances.map((instance) => ({ addresses: [{ host: instance.address, port: instance.port }] }));
+    this.listener(experimental.statusOrFromValue(endpoints), {}, null, '');
+  }
+}

@@ -1,0 +1,160 @@
+import Consul from 'consul';
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../logging/logger';
+
+/** One healthy instance of a service, as Consul's health endpoint reports it. */
+export interface ServiceInstance {
+  id: string;
+  address: string;
+  port: number;
+}
+
+export interface WatchOptions {
+  /** How long Consul may hold a blocking query open. */
+  waitSeconds: number;
+  /** Least time between two queries, so a flapping index cannot make the loop spin. */
+  minIntervalMs: number;
+  /** Backoff while Consul is unreachable: from base, doubling, up to cap. */
+  errorBackoffBaseMs: number;
+  errorBackoffCapMs: number;
+}
+
+export const DEFAULT_WATCH: WatchOptions = {
+  waitSeconds: 30,
+  minIntervalMs: 250,
+  errorBackoffBaseMs: 250,
+  errorBackoffCapMs: 10_000,
+};
+
+interface HealthEntry {
+  Node?: { Address?: string };
+  Service?: { ID?: string; Address?: string; Port?: number };
+}
+
+/**
+ * Keeps the passing instances of one service current with Consul blocking queries on
+ * /v1/health/service/<name>?passing, following Consul's rules for X-Consul-Index: reset to 0 when it goes
+ * backwards, never use an index below 1, rate-limit the loop. While Consul is unreachable it backs off and
+ * keeps reporting the last known instances, so calls go on reaching them.
+ *
+ * Emits 'instances' (ServiceInstance[]) whenever the set changes, and 'error' never: failures are logged.
+ */
+export class ConsulWatcher extends EventEmitter {
+  private instances: ServiceInstance[] | undefined;
+  private index = 0;
+  private stopped = false;
+  private readonly cancel = new EventEmitter();
+  private consecutiveErrors = 0;
+  /** Completed blocking queries (answered or failed); for tests and metrics. */
+  queries = 0;
+
+  constructor(
+    private readonly consul: Consul,
+    readonly service: string,
+    private readonly logger: Logger,
+    private readonly options: WatchOptions = DEFAULT_WATCH,
+  ) {
+    super();
+    void this.loop();
+  }
+
+  /** The last known passing instances; undefined until Consul has answered once. */
+  current(): ServiceInstance[] | undefined {
+    return this.instances;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancel.emit('cancel');
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      const startedAt = Date.now();
+      try {
+        await this.query();
+        this.consecutiveErrors = 0;
+        const elapsed = Date.now() - startedAt;
+        if (elapsed < this.options.minIntervalMs) await sleep(this.options.minIntervalMs - elapsed);
+      } catch (error) {
+        if (this.stopped) return;
+        this.consecutiveErrors += 1;
+        // Consul may have restarted with a fresh index: start over with a non-blocking query.
+        this.index = 0;
+        const backoff = Math.min(
+          this.options.errorBackoffCapMs,
+          this.options.errorBackoffBaseMs * 2 ** (this.consecutiveErrors - 1),
+        );
+        this.logger.warn('consul watch failed; keeping last known instances', {
+          consul_service: this.service,
+          known_instances: this.instances?.length ?? 0,
+          retry_in_ms: backoff,
+          error: (error as Error).message,
+        });
+        await sleep(backoff);
+      } finally {
+        this.queries += 1;
+      }
+    }
+  }
+
+  private async query(): Promise<void> {
+    const ctx = Object.assign(new EventEmitter(), { includeResponse: true });
+    const onCancel = (): boolean => ctx.emit('cancel');
+    this.cancel.once('cancel', onCancel);
+    try {
+      const request = {
+        service: this.service,
+        passing: true,
+        ...(this.index > 0 ? { index: String(this.index), wait: `${this.options.waitSeconds}s` } : {}),
+        // Consul holds a blocking query for up to wait (+ wait/16 jitter); past that the agent is not answering.
+        timeout: (this.options.waitSeconds + 5) * 1000,
+        // includeResponse makes the client return [response, body], so X-Consul-Index can be read.
+        ctx,
+      };
+      const [response, entries] = (await this.consul.health.service(request)) as unknown as [
+        { headers: Record<string, string> },
+        HealthEntry[],
+      ];
+      this.index = nextIndex(this.index, Number(response.headers['x-consul-index']));
+      this.update(entries.map(toInstance).filter((instance): instance is ServiceInstance => instance !== undefined));
+    } finally {
+      this.cancel.off('cancel', onCancel);
+    }
+  }
+
+  private update(instances: ServiceInstance[]): void {
+    instances.sort((a, b) => a.id.localeCompare(b.id));
+    const changed =
+      this.instances === undefined ||
+      this.instances.length !== instances.length ||
+      this.instances.some(
+        (known, i) =>
+          known.id !== instances[i]!.id || known.address !== instances[i]!.address || known.port !== instances[i]!.port,
+      );
+    if (!changed) return;
+    this.instances = instances;
+    this.logger.info('service instances changed', {
+      consul_service: this.service,
+      instances: instances.map((instance) => `${instance.address}:${instance.port}`),
+    });
+    this.emit('instances', instances);
+  }
+}
+
+/** Consul's index rules for blocking queries (see "Blocking Queries" in Consul's API docs). */
+export function nextIndex(previous: number, received: number): number {
+  if (!Number.isFinite(received) || received < 1) return 1;
+  // The index went backwards (Consul restarted or restored a snapshot): start again from scratch.
+  if (received < previous) return 0;
+  return received;
+}
+
+function toInstance(entry: HealthEntry): ServiceInstance | undefined {
+  const id = entry.Service?.ID;
+  const address = entry.Service?.Address || entry.Node?.Address;
+  const port = entry.Service?.Port;
+  if (!id || !address || !port) return undefined;
+  return { id, address, port };
+}

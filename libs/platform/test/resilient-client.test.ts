@@ -1,0 +1,265 @@
+import { Metadata, status } from '@grpc/grpc-js';
+import { BreakerRegistry, DEFAULT_BREAKER, type BreakerOptions } from '../src/client/breakers';
+import { ResilientClient, type ResilienceOptions } from '../src/client/resilient-client';
+import { FAULT_METADATA_KEY } from '../src/faults/faults';
+import { Logger } from '../src/logging/logger';
+import { loadProtos } from '../src/proto/proto-loader';
+import { runWithRequestContext } from '../src/server/request-context';
+import { SERVICES, type ServiceName } from '../src/service-registry';
+import { fail, ok, ScriptedServer, stall } from '../../../test/support/scripted-server';
+
+const silent = new Logger('test', 'error', {}, () => undefined);
+const NO_WAIT = { baseMs: 1, capMs: 2 };
+
+interface Harness<S extends ServiceName> {
+  server: ScriptedServer;
+  client: ResilientClient<S>;
+  breakers: BreakerRegistry;
+}
+
+const open: Array<Harness<ServiceName>> = [];
+
+async function harness<S extends ServiceName>(
+  name: S,
+  options: Partial<ResilienceOptions> = {},
+  breaker: BreakerOptions = DEFAULT_BREAKER,
+): Promise<Harness<S>> {
+  const service = SERVICES[name];
+  const server = await ScriptedServer.start(service);
+  const breakers = new BreakerRegistry(breaker);
+  const client = new ResilientClient(service, `dns:///${server.address}`, loadProtos([service.protoFile]).definition, {
+    breakers,
+    logger: silent,
+    options: { backoff: NO_WAIT, ...options },
+  });
+  const created: Harness<S> = { server, client: client as unknown as ResilientClient<S>, breakers };
+  open.push(created as unknown as Harness<ServiceName>);
+  return created;
+}
+
+afterEach(() => {
+  for (const { server, client, breakers } of open.splice(0)) {
+    client.close();
+    breakers.close();
+    server.stop();
+  }
+});
+
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  for (let polls = 0; polls < 1000; polls++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+describe('retries', () => {
+  it('retries UNAVAILABLE and succeeds on the third attempt', async () => {
+    const { server, client } = await harness('catalog');
+    server.next(fail(status.UNAVAILABLE), fail(status.UNAVAILABLE), ok({ title_id: 'tt00001' }));
+    await expect(client.call('GetTitle', { title_id: 'tt00001' })).resolves.toMatchObject({ title_id: 'tt00001' });
+    expect(server.count()).toBe(3);
+    expect(client.statsOf('GetTitle')).toMatchObject({ calls: 1, attempts: 3, retries: 2 });
+  });
+
+  it('stops at three attempts', async () => {
+    const { server, client } = await harness('catalog');
+    server.otherwise(fail(status.UNAVAILABLE));
+    await expect(client.call('GetTitle', { title_id: 'tt00001' })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    expect(server.count()).toBe(3);
+  });
+
+  it.each([
+    ['INTERNAL', status.INTERNAL],
+    ['DEADLINE_EXCEEDED', status.DEADLINE_EXCEEDED],
+    ['NOT_FOUND', status.NOT_FOUND],
+    ['INVALID_ARGUMENT', status.INVALID_ARGUMENT],
+    ['RESOURCE_EXHAUSTED without pushback', status.RESOURCE_EXHAUSTED],
+  ])('does not retry %s', async (_name, code) => {
+    const { server, client } = await harness('catalog');
+    server.otherwise(fail(code));
+    await expect(client.call('GetTitle', { title_id: 'tt00001' })).rejects.toMatchObject({ code });
+    expect(server.count()).toBe(1);
+  });
+
+  it('retries RESOURCE_EXHAUSTED when the server pushes back', async () => {
+    const { server, client } = await harness('catalog');
+    server.next(fail(status.RESOURCE_EXHAUSTED, { 'grpc-retry-pushback-ms': '5' }), ok());
+    await client.call('GetTitle', { title_id: 'tt00001' });
+    expect(server.count()).toBe(2);
+  });
+
+  it('retries a mutating call only when it carries an idempotency key', async () => {
+    const { server, client } = await harness('billing');
+    server.otherwise(fail(status.UNAVAILABLE));
+    await expect(client.call('ChangePlan', { account_id: 'acct-0001', plan_id: 'basic' })).rejects.toMatchObject({
+      code: status.UNAVAILABLE,
+    });
+    expect(server.count()).toBe(1);
+
+    server.reset();
+    server.next(fail(status.UNAVAILABLE), ok());
+    await client.call('ChangePlan', { account_id: 'acct-0001', plan_id: 'basic', idempotency_key: 'k-1' });
+    expect(server.count()).toBe(2);
+  });
+
+  it('keeps retries within the retry budget when every call fails', async () => {
+    const budget = { ratio: 0.2, minRetriesPerSecond: 0.5, windowMs: 10_000 };
+    // A breaker that cannot open, so that only the budget limits retries.
+    const { server, client } = await harness(
+      'catalog',
+      { retryBudget: budget },
+      { ...DEFAULT_BREAKER, volumeThreshold: 10_000 },
+    );
+    server.otherwise(fail(status.UNAVAILABLE));
+    const calls = 50;
+    for (let i = 0; i < calls; i++) {
+      await expect(client.call('GetTitle', { title_id: 'tt00001' })).rejects.toMatchObject({
+        code: status.UNAVAILABLE,
+      });
+    }
+    const allowedRetries = budget.ratio * calls + budget.minRetriesPerSecond * (budget.windowMs / 1000);
+    const stats = client.statsOf('GetTitle');
+    expect(stats.retries).toBeLessThanOrEqual(allowedRetries);
+    expect(stats.retries).toBeGreaterThan(0);
+    expect(stats.retryBudgetExhausted).toBeGreaterThan(0);
+    expect(server.count()).toBe(calls + stats.retries);
+    expect(server.count()).toBeLessThan(calls * 3);
+  });
+});
+
+describe('circuit breaker', () => {
+  const fastReset = { ...DEFAULT_BREAKER, resetTimeoutMs: 100 };
+
+  it('opens after the volume and error thresholds, rejects fast, half-opens and closes again', async () => {
+    const { server, client } = await harness('catalog', { maxAttempts: 1 }, fastReset);
+    server.otherwise(fail(status.UNAVAILABLE));
+    for (let i = 0; i < 19; i++) await client.call('GetTitle', { title_id: 'tt00001' }).catch(() => undefined);
+    expect(client.statsOf('GetTitle').breakerTransitions).toEqual([]);
+    await client.call('GetTitle', { title_id: 'tt00001' }).catch(() => undefined);
+    expect(client.statsOf('GetTitle').breakerTransitions).toEqual(['open']);
+
+    // Open: rejected without reaching the server.
+    const reached = server.count();
+    const rejection = await client.call('GetTitle', { title_id: 'tt00001' }).catch((error: unknown) => error);
+    expect(rejection).toMatchObject({
+      code: status.UNAVAILABLE,
+      details: expect.stringMatching(/circuit breaker .* is open/),
+    });
+    expect(server.count()).toBe(reached);
+    expect(client.statsOf('GetTitle').breakerRejections).toBe(1);
+
+    await eventually(() => client.statsOf('GetTitle').breakerTransitions.includes('half-open'), 'half-open');
+    server.otherwise(ok({ title_id: 'tt00001' }));
+    await expect(client.call('GetTitle', { title_id: 'tt00001' })).resolves.toMatchObject({ title_id: 'tt00001' });
+    expect(client.statsOf('GetTitle').breakerTransitions).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('does not retry into a breaker that a failure just opened', async () => {
+    const { server, client } = await harness('catalog', {}, { ...DEFAULT_BREAKER, volumeThreshold: 1 });
+    server.otherwise(fail(status.UNAVAILABLE));
+    await expect(client.call('GetTitle', { title_id: 'tt00001' })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    expect(server.count()).toBe(1);
+  });
+
+  it('never opens on caller errors', async () => {
+    const { server, client } = await harness('catalog', {}, fastReset);
+    server.otherwise(fail(status.NOT_FOUND));
+    for (let i = 0; i < 40; i++) {
+      await expect(client.call('GetTitle', { title_id: 'tt99999' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+    }
+    expect(server.count()).toBe(40);
+    expect(client.statsOf('GetTitle').breakerTransitions).toEqual([]);
+  });
+
+  it('keeps one breaker per method', async () => {
+    const { server, client } = await harness('catalog', { maxAttempts: 1 }, fastReset);
+    server.otherwise(fail(status.UNAVAILABLE));
+    for (let i = 0; i < 20; i++) await client.call('GetTitle', { title_id: 'tt00001' }).catch(() => undefined);
+    expect(client.statsOf('GetTitle').breakerTransitions).toEqual(['open']);
+    server.otherwise(ok());
+    await expect(client.call('ListTitles', {})).resolves.toBeDefined();
+  });
+});
+
+describe('deadlines', () => {
+  it('sends every call with the method budget as its deadline', async () => {
+    const { server, client } = await harness('catalog', { defaultBudgetMs: 800, budgetsMs: { ListTitles: 300 } });
+    const before = Date.now();
+    await client.call('GetTitle', { title_id: 'tt00001' });
+    await client.call('ListTitles', {});
+    const after = Date.now();
+    const [getTitle, listTitles] = server.received;
+    expect(getTitle!.deadline).toBeGreaterThanOrEqual(before + 800 - 50);
+    expect(getTitle!.deadline).toBeLessThanOrEqual(after + 800);
+    expect(listTitles!.deadline).toBeLessThanOrEqual(after + 300);
+  });
+
+  it('caps the deadline by the caller’s own remaining deadline, minus a margin', async () => {
+    const { server, client } = await harness('catalog', { defaultBudgetMs: 5_000, deadlineMarginMs: 20 });
+    const callerDeadline = Date.now() + 1_000;
+    const abort = new AbortController();
+    await runWithRequestContext(
+      { method: '/caller', metadata: new Metadata(), deadline: callerDeadline, signal: abort.signal },
+      () => client.call('GetTitle', { title_id: 'tt00001' }),
+    );
+    expect(server.received[0]!.deadline).toBeLessThanOrEqual(callerDeadline - 20);
+  });
+
+  it('expires on the server, and is not retried', async () => {
+    const { server, client } = await harness('catalog', { defaultBudgetMs: 100 });
+    server.otherwise(stall);
+    await expect(client.call('GetTitle', { title_id: 'tt00001' })).rejects.toMatchObject({
+      code: status.DEADLINE_EXCEEDED,
+    });
+    expect(server.count()).toBe(1);
+    await eventually(() => server.received[0]!.cancelled, 'the server saw the call end');
+  });
+
+  it('does not call at all when the caller has no time left', async () => {
+    const { server, client } = await harness('catalog');
+    const abort = new AbortController();
+    await expect(
+      runWithRequestContext(
+        { method: '/caller', metadata: new Metadata(), deadline: Date.now() + 5, signal: abort.signal },
+        () => client.call('GetTitle', { title_id: 'tt00001' }),
+      ),
+    ).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+    expect(server.count()).toBe(0);
+  });
+});
+
+describe('fallbacks and propagation', () => {
+  it('runs the fallback when the target is unavailable, and reports it', async () => {
+    const { server, client } = await harness('subtitles');
+    server.otherwise(fail(status.UNAVAILABLE));
+    const result = await client.call(
+      'ListTracks',
+      { title_id: 'tt00001' },
+      { fallback: () => ({ tracks: [], next_page_token: '' }) },
+    );
+    expect(result).toEqual({ tracks: [], next_page_token: '' });
+    expect(client.statsOf('ListTracks').fallbacks).toBe(1);
+  });
+
+  it('does not use the fallback for caller errors', async () => {
+    const { server, client } = await harness('subtitles');
+    server.otherwise(fail(status.NOT_FOUND));
+    const fallback = jest.fn(() => ({ tracks: [], next_page_token: '' }));
+    await expect(client.call('ListTracks', { title_id: 'tt99999' }, { fallback })).rejects.toMatchObject({
+      code: status.NOT_FOUND,
+    });
+    expect(fallback).not.toHaveBeenCalled();
+  });
+
+  it('propagates fault-injection metadata from the request being served', async () => {
+    const { server, client } = await harness('catalog');
+    const incoming = new Metadata();
+    incoming.set(FAULT_METADATA_KEY, 'billing=UNAVAILABLE');
+    await runWithRequestContext(
+      { method: '/caller', metadata: incoming, deadline: Infinity, signal: new AbortController().signal },
+      () => client.call('GetTitle', { title_id: 'tt00001' }),
+    );
+    expect(server.received[0]!.metadata.get(FAULT_METADATA_KEY)).toEqual(['billing=UNAVAILABLE']);
+  });
+});

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Generates TypeScript types for every proto message into libs/platform/src/generated (not committed:
+// `npm run build` regenerates them), with the same loader options the services use at run time.
+// Output types (what a handler receives, what a client gets back) take the plain message names;
+// input types (what is sent) are <Message>__Input.
+'use strict';
+const { execFileSync } = require('node:child_process');
+const { readdirSync, rmSync, writeFileSync } = require('node:fs');
+const { join, relative } = require('node:path');
+
+const root = join(__dirname, '..');
+const protoRoot = join(root, 'proto');
+const outDir = join(root, 'libs', 'platform', 'src', 'generated');
+
+function protoFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? protoFiles(join(dir, entry.name))
+      : entry.name.endsWith('.proto')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+rmSync(outDir, { recursive: true, force: true });
+execFileSync(
+  join(root, 'node_modules', '.bin', 'proto-loader-gen-types'),
+  [
+    '--keepCase',
+    '--longs=String',
+    '--enums=String',
+    '--defaults',
+    '--oneofs',
+    '--grpcLib=@grpc/grpc-js',
+    '--inputTemplate=%s__Input',
+    '--outputTemplate=%s',
+    `--includeDirs=${protoRoot}`,
+    `--outDir=${outDir}`,
+    ...protoFiles(protoRoot).map((file) => relative(protoRoot, file)),
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
+
+// One barrel per proto package directory, so code imports a package's messages from one place.
+function writeBarrels(dir) {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  const modules = entries.filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && entry.name !== 'index.ts');
+  if (modules.length > 0 && dir !== outDir) {
+    const lines = modules.map((entry) => `export * from './${entry.name.slice(0, -'.ts'.length)}';`);
+    writeFileSync(join(dir, 'index.ts'), `${lines.join('\n')}\n`);
+  }
+  for (const entry of entries) if (entry.isDirectory()) writeBarrels(join(dir, entry.name));
+}
+writeBarrels(outDir);
