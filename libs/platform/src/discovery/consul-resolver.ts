@@ -1,4 +1,4 @@
-import { status as GrpcStatus, experimental, Metadata, type ChannelOptions } from '@grpc/grpc-js';
+import { experimental, Metadata, status as GrpcStatus, type ChannelOptions } from '@grpc/grpc-js';
 import Consul from 'consul';
 import type { Logger } from '../logging/logger';
 import { ConsulWatcher, DEFAULT_WATCH, type ServiceInstance, type WatchOptions } from './consul-watcher';
@@ -80,6 +80,7 @@ class ConsulResolver implements experimental.Resolver {
   private readonly agent: string;
   private readonly service: string;
   private watcher?: ConsulWatcher;
+  private reported?: ServiceInstance[];
   private readonly onInstances = (instances: ServiceInstance[]): void => this.report(instances);
 
   constructor(
@@ -103,34 +104,37 @@ class ConsulResolver implements experimental.Resolver {
       this.watcher.on('instances', this.onInstances);
     }
     const known = this.watcher.current();
-    // Never synchronously from updateResolution (grpc-js's contract); before Consul's first answer there is
-    // nothing to report yet, and the watcher's 'instances' event will do it.
-    if (known) process.nextTick(() => this.report(known));
+    // The watcher pushes every change; here only a set this resolver has not reported yet is reported.
+    // grpc-js asks for re-resolution whenever a connection drops, and answering each request with the same
+    // list would spin. Never synchronously from updateResolution (grpc-js's contract); before Consul's
+    // first answer there is nothing to report, and the watcher's 'instances' event will do it.
+    if (known && known !== this.reported) process.nextTick(() => this.report(known));
   }
 
   destroy(): void {
     if (!this.watcher) return;
     this.watcher.off('instances', this.onInstances);
     this.watcher = undefined;
+    this.reported = undefined;
     releaseWatcher(this.agent, this.service);
   }
 
   private report(instances: ServiceInstance[]): void {
-    if (!this.watcher) return;
-    if (instances.length === 0) {
-      this.listener(
-        experimental.statusOrFromError({
-          code: GrpcStatus.UNAVAILABLE,
-          details: `no passing instance of ${this.service} in Consul`,
-          metadata: new Metadata(),
-        }),
-        {},
-        null,
-        `consul: no passing instance of ${this.service}`,
-      );
-      return;
-    }
+    if (!this.watcher || instances === this.reported) return;
+    this.reported = instances;
     const endpoints = instances.map((instance) => ({ addresses: [{ host: instance.address, port: instance.port }] }));
     this.listener(experimental.statusOrFromValue(endpoints), {}, null, '');
+    if (instances.length === 0) {
+      // No passing instance must mean no traffic, failing fast. The empty list above drops the old
+      // connections (after an error alone grpc-js would keep dialling them); this error then makes calls
+      // fail with UNAVAILABLE at once, where an empty list alone would queue them until their deadline.
+      const details = `no passing instance of ${this.service} in Consul`;
+      this.listener(
+        experimental.statusOrFromError({ code: GrpcStatus.UNAVAILABLE, details, metadata: new Metadata() }),
+        {},
+        null,
+        details,
+      );
+    }
   }
 }

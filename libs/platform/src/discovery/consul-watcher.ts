@@ -113,10 +113,13 @@ export class ConsulWatcher extends EventEmitter {
         // includeResponse makes the client return [response, body], so X-Consul-Index can be read.
         ctx,
       };
-      const [response, entries] = (await this.consul.health.service(request)) as unknown as [
-        { headers: Record<string, string> },
-        HealthEntry[],
-      ];
+      const result: unknown = await this.consul.health.service(request);
+      // With includeResponse the client answers [response, body]. Anything else is a failure it did not
+      // throw (its HTTP layer recognises errors with instanceof, which fails across realms).
+      if (!Array.isArray(result) || !Array.isArray(result[1])) {
+        throw new Error(`unexpected answer from Consul: ${(result as Error)?.message ?? String(result)}`);
+      }
+      const [response, entries] = result as [{ headers: Record<string, string> }, HealthEntry[]];
       this.index = nextIndex(this.index, Number(response.headers['x-consul-index']));
       this.update(entries.map(toInstance).filter((instance): instance is ServiceInstance => instance !== undefined));
     } finally {
