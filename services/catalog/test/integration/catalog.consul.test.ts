@@ -1,4 +1,5 @@
 import { ConsulDouble } from '../../../../test/support/consul-double';
+import { eventually } from '../../../../test/support/eventually';
 import { startServiceProcess } from '../../../../test/support/service-process';
 
 /** A real catalog process announcing itself to a Consul agent (the HTTP API double) and leaving again. */
@@ -20,9 +21,7 @@ describe('catalog with Consul discovery', () => {
       POD_IP: '127.0.0.1',
     });
     try {
-      for (let polls = 0; polls < 500 && consul.instances('catalog').length === 0; polls++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await eventually(() => consul.instances('catalog').length > 0, 'catalog registered');
       const [instance] = consul.instances('catalog');
       expect(instance).toMatchObject({ name: 'catalog', address: '127.0.0.1', port: catalog.port });
       expect(instance!.id).toContain(String(catalog.port));

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { SERVICES } from '../../../../libs/platform/src/service-registry';
+import { eventually } from '../../../../test/support/eventually';
 import { healthClient, testClient } from '../../../../test/support/grpc-client';
 import {
   runUntilExit,
@@ -8,12 +9,8 @@ import {
   type ServiceProcess,
 } from '../../../../test/support/service-process';
 
-async function waitForLogs(service: ServiceProcess, predicate: (line: LogLine) => boolean, count = 1): Promise<void> {
-  for (let polls = 0; polls < 500; polls++) {
-    if (service.logs.filter(predicate).length >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`log lines not seen:\n${service.logs.map((line) => JSON.stringify(line)).join('\n')}`);
+function waitForLogs(service: ServiceProcess, predicate: (line: LogLine) => boolean, count = 1): Promise<void> {
+  return eventually(() => service.logs.filter(predicate).length >= count, `${count} matching log line(s)`);
 }
 
 describe('catalog process lifecycle', () => {
