@@ -19,7 +19,8 @@ interface Launched {
 }
 
 function launch(name: ServiceName): Launched {
-  const child = spawn(process.execPath, [join(DIST, 'services', name, 'src', 'main.js')], {
+  const preload = join(DIST, 'libs', 'platform', 'src', 'telemetry', 'register.js');
+  const child = spawn(process.execPath, ['--require', preload, join(DIST, 'services', name, 'src', 'main.js')], {
     env: { ...process.env, GRPC_HOST: process.env.GRPC_HOST ?? '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

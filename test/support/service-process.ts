@@ -15,6 +15,8 @@ export type LogLine = Record<string, unknown> & { msg?: string; level?: string }
 export interface ServiceProcess {
   readonly name: string;
   readonly port: number;
+  /** Port of the Prometheus /metrics endpoint. */
+  readonly metricsPort: number;
   readonly address: string;
   readonly logs: LogLine[];
   readonly stderr: string[];
@@ -36,10 +38,22 @@ export function entryPoint(service: string): string {
   return join(REPO_ROOT, 'dist', 'services', service, 'src', 'main.js');
 }
 
+/** How every service process starts: telemetry preloaded, exactly as in the container image. */
+export function nodeArguments(service: string): string[] {
+  return [
+    '--require',
+    join(REPO_ROOT, 'dist', 'libs', 'platform', 'src', 'telemetry', 'register.js'),
+    entryPoint(service),
+  ];
+}
+
+/** Ephemeral ports for everything a service listens on, so parallel tests never collide. */
+const EPHEMERAL = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0' };
+
 export async function startServiceProcess(service: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [entryPoint(service)], {
+  const child = spawn(process.execPath, nodeArguments(service), {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'debug', ...env },
+    env: { PATH: process.env.PATH, ...EPHEMERAL, LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -53,6 +67,7 @@ export async function startServiceProcess(service: string, env: Record<string, s
     });
   });
 
+  let metricsPort = 0;
   const serving = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${service} did not start within ${STARTUP_TIMEOUT_MS} ms`)),
@@ -63,6 +78,7 @@ export async function startServiceProcess(service: string, env: Record<string, s
       logs.push(line);
       if (line.msg === 'serving' && typeof line.port === 'number') {
         clearTimeout(timer);
+        metricsPort = typeof line.metrics_port === 'number' ? line.metrics_port : 0;
         resolve(line.port);
       }
     });
@@ -84,6 +100,7 @@ export async function startServiceProcess(service: string, env: Record<string, s
   return {
     name: service,
     port,
+    metricsPort,
     address: `127.0.0.1:${port}`,
     logs,
     stderr,
@@ -106,9 +123,9 @@ export async function runUntilExit(
   service: string,
   env: Record<string, string>,
 ): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [entryPoint(service)], {
+  const child = spawn(process.execPath, nodeArguments(service), {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', ...env },
+    env: { PATH: process.env.PATH, ...EPHEMERAL, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   running.add(child);

@@ -6,6 +6,8 @@ export interface ServiceDescriptor {
   /** Name used for discovery (Consul service name), telemetry (service.name) and fault injection. */
   readonly name: string;
   readonly port: number;
+  /** Default port of the Prometheus /metrics endpoint: 94xx for the gRPC port 500xx. */
+  readonly metricsPort: number;
   /** Path below proto/. */
   readonly protoFile: string;
   /** Fully qualified gRPC service name. */
@@ -21,6 +23,7 @@ function describe<Name extends string>(
   return {
     name,
     port,
+    metricsPort: 9400 + (port - 50000),
     protoFile: `streamplane/${protoPackage}/v1/${protoPackage}.proto`,
     grpcService: `streamplane.${protoPackage}.v1.${service}`,
   };

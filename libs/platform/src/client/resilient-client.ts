@@ -11,6 +11,7 @@ import { breakerState, type BreakerRegistry } from './breakers';
 import { emptyStats, type MethodStats } from './client-stats';
 import { DEFAULT_RETRY_BUDGET, RetryBudget, type RetryBudgetOptions } from './retry-budget';
 import type { MethodName, RequestOf, ResponseOf } from './service-definitions';
+import { RpcTelemetry } from '../telemetry/rpc-telemetry';
 
 export interface ResilienceOptions {
   /** Attempts per call, the first included. */
@@ -49,6 +50,8 @@ export interface ClientDependencies {
   logger: Logger;
   options?: Partial<ResilienceOptions>;
   random?: () => number;
+  /** Spans and metrics; OpenTelemetry's no-op API when not given. */
+  telemetry?: RpcTelemetry;
 }
 
 const SERVICE_CONFIG = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
@@ -80,16 +83,18 @@ export class ResilientClient<S extends ServiceName> {
   private readonly stats = new Map<string, MethodStats>();
   private readonly breakers = new Map<string, Breaker>();
   private readonly random: () => number;
+  private readonly telemetry: RpcTelemetry;
 
   constructor(
     readonly target: ServiceDescriptor & { name: S },
-    channelTarget: string,
+    private readonly channelTarget: string,
     private readonly definition: PackageDefinition,
     private readonly deps: ClientDependencies,
   ) {
     this.options = { ...DEFAULT_RESILIENCE, ...deps.options };
     this.retryBudget = new RetryBudget(this.options.retryBudget);
     this.random = deps.random ?? Math.random;
+    this.telemetry = deps.telemetry ?? new RpcTelemetry();
     this.channel = new Client(channelTarget, credentials.createInsecure(), {
       'grpc.service_config': SERVICE_CONFIG,
       // Resilience is done here, once; grpc-js's own retries would multiply attempts behind our back.
@@ -104,22 +109,21 @@ export class ResilientClient<S extends ServiceName> {
   ): Promise<ResponseOf<S, M>> {
     const stats = this.statsOf(method);
     stats.calls += 1;
-    try {
-      return (await this.callWithRetries(method, request as object, options)) as ResponseOf<S, M>;
-    } catch (error) {
-      const failure = asStatusError(error);
-      if (options.fallback && FALLBACK_ON.has(failure.code)) {
-        stats.fallbacks += 1;
-        this.deps.logger.info('fallback used', {
-          target: this.target.name,
-          method,
-          code: statusName(failure.code),
-          details: failure.details,
-        });
-        return options.fallback(failure);
+    return this.telemetry.inCallSpan(this.target.name, method, async (span) => {
+      const attemptsBefore = stats.attempts;
+      try {
+        return (await this.callWithRetries(method, request as object, options)) as ResponseOf<S, M>;
+      } catch (error) {
+        const failure = asStatusError(error);
+        if (options.fallback && FALLBACK_ON.has(failure.code)) {
+          this.note('fallback', method, { code: statusName(failure.code), details: failure.details });
+          return options.fallback(failure);
+        }
+        throw failure;
+      } finally {
+        span.setAttribute('streamplane.attempts', stats.attempts - attemptsBefore);
       }
-      throw failure;
-    }
+    });
   }
 
   /** Counters for one method of this target. */
@@ -154,12 +158,12 @@ export class ResilientClient<S extends ServiceName> {
       try {
         return await breaker.fire(() => {
           stats.attempts += 1;
-          return this.attempt(definition, request, metadata, deadline, context?.signal);
+          return this.attempt(definition, request, metadata, deadline, attempt, context?.signal);
         });
       } catch (error) {
         if (isBreakerRejection(error)) {
           // Open, or half-open with its one trial call already out: fail fast, and never retry into it.
-          stats.breakerRejections += 1;
+          this.note('breaker_rejected', method);
           throw statusError(GrpcStatus.UNAVAILABLE, `circuit breaker for ${this.target.name}/${method} is open`);
         }
         failure = asStatusError(error);
@@ -167,18 +171,10 @@ export class ResilientClient<S extends ServiceName> {
       const delay = this.retryDelay(failure, attempt, mayRetry, deadline, breaker.opened);
       if (delay === undefined) throw failure;
       if (!this.retryBudget.tryAcquireRetry()) {
-        stats.retryBudgetExhausted += 1;
-        this.deps.logger.warn('retry budget exhausted', { target: this.target.name, method });
+        this.note('retry_budget_exhausted', method);
         throw failure;
       }
-      stats.retries += 1;
-      this.deps.logger.debug('retrying', {
-        target: this.target.name,
-        method,
-        attempt: attempt + 1,
-        backoff_ms: delay,
-        code: statusName(failure.code),
-      });
+      this.note('retry', method, { attempt: attempt + 1, backoff_ms: delay, code: statusName(failure.code) });
       await sleep(delay, undefined, context?.signal ? { signal: context.signal } : undefined).catch(() => {
         throw statusError(GrpcStatus.CANCELLED, `the call to ${this.target.name}/${method} was cancelled`);
       });
@@ -211,10 +207,14 @@ export class ResilientClient<S extends ServiceName> {
   private attempt(
     definition: UnaryDefinition,
     request: object,
-    metadata: Metadata,
+    baseMetadata: Metadata,
     deadline: number,
+    attempt: number,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
+    const metadata = baseMetadata.clone();
+    const span = this.telemetry.startAttemptSpan(definition.path, attempt, this.channelTarget, metadata);
+    const startedAt = performance.now();
     return new Promise((resolve, reject) => {
       const call = this.channel.makeUnaryRequest(
         definition.path,
@@ -225,6 +225,16 @@ export class ResilientClient<S extends ServiceName> {
         { deadline },
         (error: ServiceError | null, response?: unknown) => {
           signal?.removeEventListener('abort', cancel);
+          const code = error ? error.code : GrpcStatus.OK;
+          const durationMs = performance.now() - startedAt;
+          this.telemetry.endAttemptSpan(
+            span,
+            definition.path,
+            this.target.name,
+            code,
+            error?.details ?? '',
+            durationMs,
+          );
           if (error) reject(error);
           else resolve(response);
         },
@@ -233,6 +243,24 @@ export class ResilientClient<S extends ServiceName> {
       const cancel = (): void => call.cancel();
       signal?.addEventListener('abort', cancel, { once: true });
     });
+  }
+
+  /** One resilience event: counted for tests, exported as a metric, put on the call's span, logged. */
+  private note(
+    event: 'retry' | 'retry_budget_exhausted' | 'breaker_rejected' | 'fallback',
+    method: string,
+    details: Record<string, string | number> = {},
+  ): void {
+    const stats = this.statsOf(method);
+    if (event === 'retry') stats.retries += 1;
+    else if (event === 'retry_budget_exhausted') stats.retryBudgetExhausted += 1;
+    else if (event === 'breaker_rejected') stats.breakerRejections += 1;
+    else stats.fallbacks += 1;
+    this.telemetry.event(event, this.target.name, method, details);
+    const fields = { target: this.target.name, method, ...details };
+    if (event === 'retry') this.deps.logger.debug('retrying', fields);
+    else if (event === 'retry_budget_exhausted') this.deps.logger.warn('retry budget exhausted', fields);
+    else this.deps.logger.info(event === 'fallback' ? 'fallback used' : 'rejected by open circuit breaker', fields);
   }
 
   private deadlineFor(method: string, callerDeadline: number): number {
@@ -263,10 +291,12 @@ export class ResilientClient<S extends ServiceName> {
       const onTransition = (): void => {
         const state = breakerState(created);
         stats.breakerTransitions.push(state);
+        this.telemetry.breakerState(key, state);
         const fields = { breaker: key, state };
         if (state === 'open') this.deps.logger.warn('circuit breaker opened', fields);
         else this.deps.logger.info('circuit breaker state changed', fields);
       };
+      this.telemetry.breakerState(key, breakerState(created));
       created.on('open', onTransition);
       created.on('halfOpen', onTransition);
       created.on('close', onTransition);

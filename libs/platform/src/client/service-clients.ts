@@ -5,10 +5,12 @@ import { loadProtos } from '../proto/proto-loader';
 import { SERVICES, type ServiceName } from '../service-registry';
 import { BreakerRegistry, DEFAULT_BREAKER, type BreakerOptions } from './breakers';
 import { ResilientClient, type ResilienceOptions } from './resilient-client';
+import type { RpcTelemetry } from '../telemetry/rpc-telemetry';
 
 export interface ServiceClientsOptions {
   resilience?: Partial<ResilienceOptions>;
   breaker?: BreakerOptions;
+  telemetry?: RpcTelemetry;
 }
 
 /**
@@ -36,6 +38,7 @@ export class ServiceClients {
           breakers: this.breakers,
           logger,
           options: options.resilience,
+          telemetry: options.telemetry,
         }),
       );
     }

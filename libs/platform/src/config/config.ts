@@ -7,6 +7,9 @@ import { SERVICE_NAMES } from '../service-registry';
  * process with a message that names it, before anything listens.
  */
 
+/** Exit status for a process that cannot start because its configuration is invalid (sysexits EX_CONFIG). */
+export const EXIT_BAD_CONFIG = 78;
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
@@ -50,7 +53,18 @@ const staticAddresses = Object.fromEntries(
   SERVICE_NAMES.map((service) => [staticAddressVariable(service), env.hostPort().optional()]),
 ) as Record<`${Uppercase<string>}_ADDR`, z.ZodOptional<ReturnType<typeof env.hostPort>>>;
 
-export const platformConfigSchema = z.object({
+/** What the telemetry bootstrap reads; validated before the application loads (see telemetry/register.ts). */
+export const telemetryConfigSchema = z.object({
+  /** Overrides the service name derived from the entry point. */
+  OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
+  /** OTLP/gRPC collector, e.g. http://jaeger-collector:4317 (Jaeger's OTLP port); unset: no export. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ error: 'expected a URL such as http://jaeger:4317' }).optional(),
+  /** Port of the Prometheus /metrics endpoint; unset: the service's default (9451–9457); 0: any free port. */
+  METRICS_PORT: env.port().optional(),
+  METRICS_HOST: z.string().trim().min(1).default('0.0.0.0'),
+});
+
+export const platformConfigSchema = telemetryConfigSchema.extend({
   /** Interface the gRPC server binds to. */
   GRPC_HOST: z.string().trim().min(1).default('0.0.0.0'),
   /** Port the gRPC server binds to; unset means the service's design port, 0 means any free port. */

@@ -1,40 +1,30 @@
+import { context } from '@opentelemetry/api';
 import { status as GrpcStatus, type sendUnaryData, type ServerUnaryCall, type StatusObject } from '@grpc/grpc-js';
 import { statusError, statusName, toStatusError, type MappedError } from '../errors/grpc-status';
 import type { FaultInjector } from '../faults/faults';
 import type { Logger } from '../logging/logger';
+import type { RpcTelemetry } from '../telemetry/rpc-telemetry';
 import { deadlineToMillis, runWithRequestContext, type RequestContext } from './request-context';
 
 export type UnaryHandler = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => unknown;
 
-/** What observers (metrics, tracing) learn about each finished call. */
-export interface CallOutcome {
-  method: string;
-  code: GrpcStatus;
-  durationMs: number;
-}
-
-export type CallObserver = (outcome: CallOutcome) => void;
-
 /**
- * Everything the platform does around a handler, for every unary call, in one place: request context,
- * deadline check, fault injection, error mapping, logging and in-flight accounting.
+ * Everything the platform does around a handler, for every unary call, in one place: trace context and
+ * server span, request context, deadline check, fault injection, error mapping, logging, RED metrics and
+ * in-flight accounting.
  */
 export class CallPipeline {
   private inFlightCalls = 0;
-  private readonly observers: CallObserver[] = [];
   private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly logger: Logger,
     private readonly faults: FaultInjector,
+    private readonly telemetry: RpcTelemetry,
   ) {}
 
   get inFlight(): number {
     return this.inFlightCalls;
-  }
-
-  observe(observer: CallObserver): void {
-    this.observers.push(observer);
   }
 
   /** Resolves once no call is in flight. */
@@ -54,6 +44,7 @@ export class CallPipeline {
   ): void {
     const startedAt = performance.now();
     const method = call.getPath();
+    const { span, context: traceContext } = this.telemetry.startServerSpan(method, call.metadata);
     const deadline = deadlineToMillis(call.getDeadline());
     const abort = new AbortController();
     const onCancelled = (): void => abort.abort();
@@ -73,17 +64,20 @@ export class CallPipeline {
       clearTimeout(deadlineTimer);
       call.off('cancelled', onCancelled);
       let code = GrpcStatus.OK;
+      let details = '';
       try {
         if (error) {
           const mapped = toStatusError(error);
-          this.report(method, error, mapped);
+          context.with(traceContext, () => this.report(method, error, mapped));
           code = mapped.error.code;
+          details = mapped.error.details;
           callback(mapped.error as Partial<StatusObject>);
         } else {
           callback(null, value);
         }
       } finally {
-        this.complete({ method, code, durationMs: performance.now() - startedAt });
+        this.telemetry.endServerSpan(span, method, code, details, performance.now() - startedAt);
+        this.complete();
       }
     };
 
@@ -91,13 +85,15 @@ export class CallPipeline {
       finish(statusError(GrpcStatus.DEADLINE_EXCEEDED, 'the deadline passed before the call started'));
       return;
     }
-    const context: RequestContext = { method, metadata: call.metadata, deadline, signal: abort.signal };
-    runWithRequestContext(context, () => {
-      this.faults
-        .apply(call.metadata, abort.signal)
-        .then(() => handler(call, finish))
-        .catch((error: unknown) => finish(error as Error));
-    });
+    const requestContext: RequestContext = { method, metadata: call.metadata, deadline, signal: abort.signal };
+    context.with(traceContext, () =>
+      runWithRequestContext(requestContext, () => {
+        this.faults
+          .apply(call.metadata, abort.signal)
+          .then(() => handler(call, finish))
+          .catch((error: unknown) => finish(error as Error));
+      }),
+    );
   }
 
   private report(method: string, original: unknown, { error, incidentId }: MappedError): void {
@@ -108,9 +104,8 @@ export class CallPipeline {
     }
   }
 
-  private complete(outcome: CallOutcome): void {
+  private complete(): void {
     this.inFlightCalls -= 1;
-    for (const observer of this.observers) observer(outcome);
     if (this.inFlightCalls === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

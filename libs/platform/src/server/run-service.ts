@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
-import { ConfigError, loadConfig, type PlatformConfig } from '../config/config';
+import { ConfigError, EXIT_BAD_CONFIG, loadConfig, type PlatformConfig } from '../config/config';
 import { FaultInjector } from '../faults/faults';
 import { Logger, NestLoggerAdapter } from '../logging/logger';
 import { loadProtos } from '../proto/proto-loader';
@@ -16,6 +16,8 @@ import { CallPipeline } from './call-pipeline';
 import { HandToPipelineFilter } from './error-filter';
 import { PlatformGrpcTransport, type DrainOutcome } from './grpc-transport';
 import { HealthReporter } from './health';
+import { RpcTelemetry } from '../telemetry/rpc-telemetry';
+import { startTelemetryFromEnv } from '../telemetry/start-from-env';
 import { PlatformModule } from './platform.module';
 
 export interface ServiceOptions<Schema extends z.ZodType<PlatformConfig>> {
@@ -36,9 +38,6 @@ export interface RunningService {
   shutdown(reason: string): Promise<DrainOutcome>;
 }
 
-/** Exit status for a process that cannot start because its configuration is invalid (sysexits EX_CONFIG). */
-export const EXIT_BAD_CONFIG = 78;
-
 /**
  * Boots one Streamplane service: validated config, JSON logs, the NestJS gRPC server with health and
  * reflection, and a shutdown that loses no in-flight call.
@@ -47,15 +46,19 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   options: ServiceOptions<Schema>,
 ): Promise<RunningService> {
   const config = loadConfig(options.configSchema, options.env ?? process.env);
+  // Normally already started by the --require preload; started here for a process launched without it.
+  const telemetry = startTelemetryFromEnv(options.service.name, options.env ?? process.env);
+  const rpcTelemetry = new RpcTelemetry();
   const logger = new Logger(options.service.name, config.LOG_LEVEL);
   const { packageName } = splitGrpcService(options.service);
   const protos = loadProtos([options.service.protoFile]);
   const health = new HealthReporter([options.service.grpcService]);
   const discovery = createDiscovery(config, logger);
-  const clients = new ServiceClients(options.dependencies ?? [], discovery, logger);
+  const clients = new ServiceClients(options.dependencies ?? [], discovery, logger, { telemetry: rpcTelemetry });
   const pipeline = new CallPipeline(
     logger,
     new FaultInjector(options.service.name, config.STREAMPLANE_FAULTS === 'enabled', logger),
+    rpcTelemetry,
   );
   const transport = new PlatformGrpcTransport({
     host: config.GRPC_HOST,
@@ -80,7 +83,14 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   app.useGlobalFilters(new HandToPipelineFilter());
   await app.listen();
   health.setAll('SERVING');
-  logger.info('serving', { port: transport.port, host: config.GRPC_HOST, grpc_service: options.service.grpcService });
+  const metrics = await telemetry.metricsAddress();
+  logger.info('serving', {
+    port: transport.port,
+    host: config.GRPC_HOST,
+    grpc_service: options.service.grpcService,
+    metrics_port: metrics?.port,
+    otlp_endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const registration = registerUntilDone(discovery, options.service, transport.port, logger);
 
   let stopping: Promise<DrainOutcome> | undefined;
@@ -98,6 +108,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
       clients.close();
       discovery.close();
       logger.info('stopped', { drain: outcome });
+      await telemetry.shutdown();
       return outcome;
     })();
     return stopping;

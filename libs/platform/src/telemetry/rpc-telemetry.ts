@@ -1,0 +1,163 @@
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Counter,
+  type Histogram,
+  type Span,
+  type TextMapGetter,
+  type TextMapSetter,
+  type Tracer,
+} from '@opentelemetry/api';
+import type { BreakerState } from '../client/breakers';
+import { activeTelemetry } from './telemetry';
+
+/**
+ * gRPC spans and RED metrics, made by the platform itself on both sides of every hop (OpenTelemetry's RPC
+ * semantic conventions): the server pipeline continues the caller's trace from the request metadata, and
+ * the resilient client starts one span per call with one CLIENT child span per attempt, whose context it
+ * injects into that attempt's metadata. No module patching is involved, so it works the same in every
+ * process and test.
+ */
+
+const metadataGetter: TextMapGetter<Metadata> = {
+  keys: (carrier) => Object.keys(carrier.getMap()),
+  get: (carrier, key) => {
+    const values = carrier.get(key).map(String);
+    return values.length === 0 ? undefined : values;
+  },
+};
+
+const metadataSetter: TextMapSetter<Metadata> = {
+  set: (carrier, key, value) => carrier.set(key, value),
+};
+
+/** Codes that mean the server failed (OpenTelemetry's rule for server spans); caller errors are not. */
+const SERVER_FAULTS = new Set<GrpcStatus>([
+  GrpcStatus.UNKNOWN,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.UNIMPLEMENTED,
+  GrpcStatus.INTERNAL,
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DATA_LOSS,
+]);
+
+const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+
+function rpcAttributes(fullMethod: string): Attributes {
+  const [service = '', method = ''] = fullMethod.replace(/^\//, '').split('/');
+  return { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method };
+}
+
+export class RpcTelemetry {
+  private readonly tracer: Tracer;
+  private readonly serverDuration: Histogram;
+  private readonly clientDuration: Histogram;
+  private readonly clientEvents: Counter;
+  private readonly breakerStates = new Map<string, BreakerState>();
+
+  constructor() {
+    const { tracer, meter } = activeTelemetry();
+    this.tracer = tracer;
+    this.serverDuration = meter.createHistogram('rpc.server.duration', {
+      unit: 'ms',
+      description: 'Duration of gRPC calls served, by method and status code (count = rate, by code = errors).',
+    });
+    this.clientDuration = meter.createHistogram('rpc.client.duration', {
+      unit: 'ms',
+      description: 'Duration of each outbound gRPC attempt, by target method and status code.',
+    });
+    this.clientEvents = meter.createCounter('streamplane.client.events', {
+      description: 'Resilience events of outbound calls: retry, retry_budget_exhausted, breaker_rejected, fallback.',
+    });
+    meter
+      .createObservableGauge('streamplane.client.breaker.state', {
+        description: 'Circuit breaker state per target method: 0 closed, 1 half-open, 2 open.',
+      })
+      .addCallback((result) => {
+        for (const [breaker, state] of this.breakerStates) result.observe(BREAKER_STATE_VALUE[state], { breaker });
+      });
+  }
+
+  // Server side.
+
+  /** Starts the server span of an incoming call, continuing the caller's trace from its metadata. */
+  startServerSpan(fullMethod: string, metadata: Metadata): { span: Span; context: Context } {
+    const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
+    const span = this.tracer.startSpan(
+      fullMethod.replace(/^\//, ''),
+      { kind: SpanKind.SERVER, attributes: rpcAttributes(fullMethod) },
+      parent,
+    );
+    return { span, context: trace.setSpan(parent, span) };
+  }
+
+  endServerSpan(span: Span, fullMethod: string, code: GrpcStatus, details: string, durationMs: number): void {
+    span.setAttribute('rpc.grpc.status_code', code);
+    if (SERVER_FAULTS.has(code))
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `${GrpcStatus[code]}: ${details}` });
+    span.end();
+    this.serverDuration.record(durationMs, { ...rpcAttributes(fullMethod), 'rpc.grpc.status_code': code });
+  }
+
+  // Client side.
+
+  /** Runs `work` inside a span covering one outbound call with all its attempts. */
+  inCallSpan<T>(target: string, method: string, work: (span: Span) => Promise<T>): Promise<T> {
+    return this.tracer.startActiveSpan(`${target}/${method}`, { kind: SpanKind.INTERNAL }, async (span) => {
+      try {
+        return await work(span);
+      } catch (error) {
+        const code = (error as { code?: number }).code;
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: `${GrpcStatus[code ?? GrpcStatus.UNKNOWN]}: ${(error as Error).message}`,
+        });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  /** Starts a CLIENT span for one attempt and puts its context into the attempt's metadata. */
+  startAttemptSpan(fullMethod: string, attempt: number, peer: string, metadata: Metadata): Span {
+    const span = this.tracer.startSpan(fullMethod.replace(/^\//, ''), {
+      kind: SpanKind.CLIENT,
+      attributes: { ...rpcAttributes(fullMethod), 'streamplane.attempt': attempt, 'server.address': peer },
+    });
+    propagation.inject(trace.setSpan(context.active(), span), metadata, metadataSetter);
+    return span;
+  }
+
+  endAttemptSpan(
+    span: Span,
+    fullMethod: string,
+    target: string,
+    code: GrpcStatus,
+    details: string,
+    durationMs: number,
+  ): void {
+    span.setAttribute('rpc.grpc.status_code', code);
+    if (code !== GrpcStatus.OK)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `${GrpcStatus[code]}: ${details}` });
+    span.end();
+    this.clientDuration.record(durationMs, { ...rpcAttributes(fullMethod), target, 'rpc.grpc.status_code': code });
+  }
+
+  /** A resilience event: counted, and recorded on the active call span. */
+  event(name: string, target: string, method: string, attributes: Attributes = {}): void {
+    this.clientEvents.add(1, { event: name, target, method });
+    trace.getActiveSpan()?.addEvent(name, attributes);
+  }
+
+  breakerState(breaker: string, state: BreakerState): void {
+    this.breakerStates.set(breaker, state);
+  }
+}
