@@ -15,7 +15,6 @@ export type UnaryHandler = (call: ServerUnaryCall<unknown, unknown>, callback: s
  */
 export class CallPipeline {
   private inFlightCalls = 0;
-  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly logger: Logger,
@@ -25,12 +24,6 @@ export class CallPipeline {
 
   get inFlight(): number {
     return this.inFlightCalls;
-  }
-
-  /** Resolves once no call is in flight. */
-  whenIdle(): Promise<void> {
-    if (this.inFlightCalls === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   wrap(handler: UnaryHandler): UnaryHandler {
@@ -77,7 +70,7 @@ export class CallPipeline {
         }
       } finally {
         this.telemetry.endServerSpan(span, method, code, details, performance.now() - startedAt);
-        this.complete();
+        this.inFlightCalls -= 1;
       }
     };
 
@@ -101,15 +94,6 @@ export class CallPipeline {
       this.logger.error('unexpected error while serving a call', { method, incident_id: incidentId, error: original });
     } else {
       this.logger.debug('call failed', { method, code: statusName(error.code), details: error.details });
-    }
-  }
-
-  private complete(): void {
-    this.inFlightCalls -= 1;
-    if (this.inFlightCalls === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
     }
   }
 }

@@ -39,8 +39,9 @@ export interface RunningService {
 }
 
 /**
- * Boots one Streamplane service: validated config, JSON logs, the NestJS gRPC server with health and
- * reflection, and a shutdown that loses no in-flight call.
+ * Boots one Streamplane service: validated config, telemetry, JSON logs, the NestJS gRPC server with
+ * health and reflection, resilient clients for its declared dependencies, registration with discovery,
+ * and a shutdown that loses no in-flight call and flushes its spans.
  */
 export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   options: ServiceOptions<Schema>,
