@@ -12,3 +12,4 @@ export * from './service-registry';
 export * from './validation';
 export * from './client';
 export * from './discovery/discovery';
+export * from './cache';

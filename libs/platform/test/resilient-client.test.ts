@@ -53,6 +53,8 @@ describe('retries', () => {
     await expect(client.call('GetTitle', { title_id: 'tt00001' })).resolves.toMatchObject({ title_id: 'tt00001' });
     expect(server.count()).toBe(3);
     expect(client.statsOf('GetTitle')).toMatchObject({ calls: 1, attempts: 3, retries: 2 });
+    // Retries say which attempt they are, as gRPC's own retries do (gRFC A6).
+    expect(server.received.map((call) => call.metadata.get('grpc-previous-rpc-attempts'))).toEqual([[], ['1'], ['2']]);
   });
 
   it('stops at three attempts', async () => {

@@ -2,7 +2,7 @@ import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError 
 import type { MethodDefinition, PackageDefinition } from '@grpc/proto-loader';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isStatusError, statusError, statusName, type StatusError } from '../errors/grpc-status';
-import { FAULT_METADATA_KEY } from '../faults/faults';
+import { FAULT_METADATA_KEY, PREVIOUS_ATTEMPTS_KEY } from '../faults/faults';
 import type { Logger } from '../logging/logger';
 import { currentRequestContext } from '../server/request-context';
 import type { ServiceDescriptor, ServiceName } from '../service-registry';
@@ -213,6 +213,7 @@ export class ResilientClient<S extends ServiceName> {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     const metadata = baseMetadata.clone();
+    if (attempt > 1) metadata.set(PREVIOUS_ATTEMPTS_KEY, String(attempt - 1));
     const span = this.telemetry.startAttemptSpan(definition.path, attempt, this.channelTarget, metadata);
     const startedAt = performance.now();
     return new Promise((resolve, reject) => {

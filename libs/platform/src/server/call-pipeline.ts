@@ -81,9 +81,14 @@ export class CallPipeline {
     const requestContext: RequestContext = { method, metadata: call.metadata, deadline, signal: abort.signal };
     context.with(traceContext, () =>
       runWithRequestContext(requestContext, () => {
+        // Faults marked @response replace the answer only after the handler has done its work.
+        const answer: sendUnaryData<unknown> = (error, value) => {
+          if (error) finish(error);
+          else this.faults.apply(call.metadata, abort.signal, 'response').then(() => finish(null, value), finish);
+        };
         this.faults
           .apply(call.metadata, abort.signal)
-          .then(() => handler(call, finish))
+          .then(() => handler(call, answer))
           .catch((error: unknown) => finish(error as Error));
       }),
     );
