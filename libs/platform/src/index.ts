@@ -13,3 +13,4 @@ export * from './validation';
 export * from './client';
 export * from './discovery/discovery';
 export * from './cache';
+export * from './proto/timestamp';

@@ -1,0 +1,99 @@
+import { PLAN_IDS } from '../../src/domain';
+import type { Subscription } from '../../src/domain';
+
+/** Awaits `promise`, expects it to reject with an instance of `type` whose message contains every part. */
+export async function expectRejects(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => Error,
+  ...parts: string[]
+): Promise<Error> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(type);
+  const error = caught as Error;
+  for (const part of parts) expect(error.message).toContain(part);
+  return error;
+}
+
+/** Runs fn, expects it to throw an instance of `type` whose message contains every part. */
+export function expectThrows(
+  fn: () => unknown,
+  type: abstract new (...args: never[]) => Error,
+  ...parts: string[]
+): Error {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(type);
+  const error = caught as Error;
+  for (const part of parts) expect(error.message).toContain(part);
+  return error;
+}
+
+/** A clock tests move by hand. */
+export class ManualClock {
+  private ms: number;
+
+  constructor(start: Date | string = '2026-03-01T12:00:00.000Z') {
+    this.ms = new Date(start).getTime();
+  }
+
+  readonly now = (): Date => new Date(this.ms);
+
+  advance(ms: number): Date {
+    this.ms += ms;
+    return this.now();
+  }
+
+  set(to: Date | string): void {
+    this.ms = new Date(to).getTime();
+  }
+}
+
+export const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * Asserts the invariants every subscription keeps, seeded or changed through the API: the history
+ * starts with the initial subscription, entries chain (each starts from the previous plan), time never
+ * goes back, the last entry is the current state, started_at is the latest (re)activation and
+ * canceled_at is set exactly while canceled.
+ */
+export function expectConsistent(subscription: Subscription): void {
+  const changes = subscription.planChanges;
+  expect(PLAN_IDS).toContain(subscription.planId);
+  expect(changes.length).toBeGreaterThan(0);
+  expect(changes[0]!.fromPlanId).toBe('');
+  expect(changes[0]!.status).toBe('ACTIVE');
+  let startedAt = changes[0]!.changedAt;
+  for (let i = 1; i < changes.length; i++) {
+    const previous = changes[i - 1]!;
+    const change = changes[i]!;
+    expect(PLAN_IDS).toContain(change.toPlanId);
+    expect(change.fromPlanId).toBe(previous.toPlanId);
+    expect(change.changedAt.getTime()).toBeGreaterThanOrEqual(previous.changedAt.getTime());
+    if (change.status === 'CANCELED') {
+      expect(previous.status).toBe('ACTIVE');
+      expect(change.toPlanId).toBe(change.fromPlanId);
+    } else if (previous.status === 'ACTIVE') {
+      expect(change.toPlanId).not.toBe(change.fromPlanId);
+    } else {
+      startedAt = change.changedAt;
+    }
+  }
+  const last = changes[changes.length - 1]!;
+  expect(last.toPlanId).toBe(subscription.planId);
+  expect(last.status).toBe(subscription.status);
+  expect(subscription.startedAt).toEqual(startedAt);
+  if (subscription.status === 'CANCELED') {
+    expect(subscription.canceledAt).toEqual(last.changedAt);
+  } else {
+    expect('canceledAt' in subscription).toBe(false);
+  }
+}
