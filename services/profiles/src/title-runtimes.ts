@@ -1,0 +1,25 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BoundedCache, SERVICE_CONFIG, ServiceClients } from '../../../libs/platform/src';
+import type { ProfilesConfig } from './config';
+
+/**
+ * Runtimes of titles, in seconds, asked of catalog through the resilient client: viewing progress is
+ * checked against them. They never change, so each title is asked for once.
+ */
+@Injectable()
+export class TitleRuntimes {
+  private readonly cache: BoundedCache<string, number>;
+
+  constructor(clients: ServiceClients, @Inject(SERVICE_CONFIG) config: ProfilesConfig) {
+    const catalog = clients.get('catalog');
+    this.cache = new BoundedCache(config.PROFILES_TITLE_CACHE_SIZE, async (titleId) => {
+      const title = await catalog.call('GetTitle', { title_id: titleId });
+      return title.runtime_minutes * 60;
+    });
+  }
+
+  /** NOT_FOUND (from catalog) when the title does not exist; UNAVAILABLE when catalog cannot answer. */
+  secondsOf(titleId: string): Promise<number> {
+    return this.cache.get(titleId);
+  }
+}

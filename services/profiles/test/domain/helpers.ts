@@ -1,0 +1,51 @@
+import type { ProfileDraft } from '../../src/domain';
+
+/** Awaits `promise`, expects it to reject with an instance of `type` whose message contains every part. */
+export async function expectRejects(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => Error,
+  ...parts: string[]
+): Promise<Error> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(type);
+  const error = caught as Error;
+  for (const part of parts) expect(error.message).toContain(part);
+  return error;
+}
+
+/** A clock that starts at `startMs` and moves `stepMs` forward on every reading. */
+export function steppingClock(startMs = Date.UTC(2026, 5, 1), stepMs = 1000): () => Date {
+  let now = startMs - stepMs;
+  return () => {
+    now += stepMs;
+    return new Date(now);
+  };
+}
+
+export function draft(accountId: string, name: string, overrides: Partial<ProfileDraft> = {}): ProfileDraft {
+  return {
+    accountId,
+    name,
+    maturityLevel: 18,
+    kids: false,
+    language: 'en',
+    avatar: '',
+    createTime: new Date(Date.UTC(2026, 0, 1)),
+    ...overrides,
+  };
+}
+
+export function entry(titleId: string, watchedAtMs: number, positionSeconds = 60, runtimeSeconds = 3600) {
+  return {
+    titleId,
+    positionSeconds,
+    runtimeSeconds,
+    completed: positionSeconds * 100 >= runtimeSeconds * 95,
+    watchedAt: new Date(watchedAtMs),
+  };
+}
