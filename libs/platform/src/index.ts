@@ -14,3 +14,5 @@ export * from './client';
 export * from './discovery/discovery';
 export * from './cache';
 export * from './proto/timestamp';
+export * from './seeded-random';
+export * from './language-tags';

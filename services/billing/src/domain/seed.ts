@@ -2,6 +2,7 @@ import { PLAN_IDS } from './plan';
 import type { PlanId, Subscription } from './plan';
 import { newSubscription, withCanceled, withPlanChanged } from './rules';
 import type { BillingStore } from './store';
+import { mix32, SeededRandom } from '../../../../libs/platform/src/seeded-random';
 
 /**
  * The deterministic billing seed: one subscription per account `acct-0001` … `acct-1000`. Same input,
@@ -33,56 +34,6 @@ export function formatAccountId(n: number): string {
   return `acct-${String(n).padStart(4, '0')}`;
 }
 
-/** mulberry32: a small 32-bit PRNG with a full 2^32 period. Returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** lowbias32, to derive independent per-account seeds from neighbouring numbers. */
-function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
-  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
-  return (x ^ (x >>> 16)) >>> 0;
-}
-
-class Rng {
-  private readonly next: () => number;
-
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-
-  /** Integer in [min, max], both inclusive. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-
-  weighted<T>(entries: readonly (readonly [T, number])[]): T {
-    const total = entries.reduce((sum, [, w]) => sum + w, 0);
-    let r = this.next() * total;
-    for (const [value, weight] of entries) {
-      r -= weight;
-      if (r < 0) return value;
-    }
-    return entries[entries.length - 1]![0];
-  }
-}
-
 const JOIN_WEIGHTS: readonly (readonly [PlanId, number])[] = [
   ['basic', 30],
   ['standard', 45],
@@ -111,7 +62,7 @@ function generateSubscription(accountNumber: number): Subscription {
   const fixed = fixture(accountNumber);
   if (fixed) return fixed;
 
-  const rng = new Rng(mix32(BILLING_SEED ^ mix32(accountNumber)));
+  const rng = new SeededRandom(mix32(BILLING_SEED ^ mix32(accountNumber)));
   const accountId = formatAccountId(accountNumber);
   // Timestamps only move forward: each event lands 1–30 days (plus some seconds) after the previous.
   let clock = at(rng.int(0, 299), rng.int(0, 86_399));

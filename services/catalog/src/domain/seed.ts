@@ -1,5 +1,6 @@
 import type { MaturityLevel, Title, TitleType } from './title';
 import { MATURITY_RATINGS } from './title';
+import { mix32, SeededRandom } from '../../../../libs/platform/src/seeded-random';
 
 /**
  * The deterministic catalog seed. Same input, same catalog, on every machine: a seeded PRNG (mulberry32)
@@ -34,73 +35,6 @@ export const SEED_COUNTRIES: readonly string[] = Object.values(REGIONS).flat().s
 
 export function formatTitleId(n: number): string {
   return `tt${String(n).padStart(5, '0')}`;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// PRNG
-
-/** mulberry32: a small, fast 32-bit PRNG with a full 2^32 period. Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A 32-bit integer hash (lowbias32) used to derive independent per-title seeds. */
-function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
-  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
-  return (x ^ (x >>> 16)) >>> 0;
-}
-
-class Rng {
-  private readonly next: () => number;
-
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-
-  float(): number {
-    return this.next();
-  }
-
-  /** Integer in [min, max], both inclusive. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-
-  weighted<T>(entries: readonly (readonly [T, number])[]): T {
-    const total = entries.reduce((sum, [, w]) => sum + w, 0);
-    let r = this.next() * total;
-    for (const [value, weight] of entries) {
-      r -= weight;
-      if (r < 0) return value;
-    }
-    return entries[entries.length - 1]![0];
-  }
-
-  /** Up to k distinct items, in draw order. */
-  sample<T>(items: readonly T[], k: number): T[] {
-    const pool = [...items];
-    const out: T[] = [];
-    while (out.length < k && pool.length > 0) {
-      out.push(pool.splice(Math.floor(this.next() * pool.length), 1)[0] as T);
-    }
-    return out;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -462,11 +396,11 @@ function nounOfNaming(noun: Noun, of: (typeof OF_PHRASES)[number]): Naming {
 
 const plain = (name: string): Naming => ({ name, localizedNames: {} });
 
-function person(rng: Rng): string {
+function person(rng: SeededRandom): string {
   return `${rng.pick(FIRST_NAMES)} ${rng.pick(LAST_NAMES)}`;
 }
 
-function generalNaming(rng: Rng): Naming {
+function generalNaming(rng: SeededRandom): Naming {
   const noun = rng.pick(NOUNS);
   switch (
     rng.weighted<number>([
@@ -506,7 +440,7 @@ function generalNaming(rng: Rng): Naming {
   }
 }
 
-function kidsNaming(rng: Rng): Naming {
+function kidsNaming(rng: SeededRandom): Naming {
   const animal = rng.pick(ANIMALS);
   const adj = rng.pick(KID_ADJECTIVES);
   return plain(
@@ -524,7 +458,7 @@ function kidsNaming(rng: Rng): Naming {
   );
 }
 
-function documentaryNaming(rng: Rng, genres: readonly string[]): Naming {
+function documentaryNaming(rng: SeededRandom, genres: readonly string[]): Naming {
   if (genres.includes('crime')) {
     const place = rng.pick(PLACES);
     return plain(
@@ -554,7 +488,7 @@ function documentaryNaming(rng: Rng, genres: readonly string[]): Naming {
   );
 }
 
-function realityNaming(rng: Rng): Naming {
+function realityNaming(rng: SeededRandom): Naming {
   const noun = rng.pick(NOUNS).en;
   const place = rng.pick(PLACES);
   return plain(
@@ -569,7 +503,7 @@ function realityNaming(rng: Rng): Naming {
   );
 }
 
-function specialNaming(rng: Rng, genres: readonly string[]): Naming {
+function specialNaming(rng: SeededRandom, genres: readonly string[]): Naming {
   if (genres.includes('stand-up')) return plain(`${person(rng)}: ${rng.pick(STAND_UP_TAGLINES)}`);
   if (genres.includes('musical')) {
     return plain(rng.pick([`${person(rng)}: Live from ${rng.pick(PLACES)}`, `${rng.pick(PLACES)} Sessions Live`]));
@@ -577,7 +511,7 @@ function specialNaming(rng: Rng, genres: readonly string[]): Naming {
   return plain(`The ${rng.pick(KID_ADJECTIVES)} ${rng.pick(ANIMALS)} Holiday Special`);
 }
 
-function drawNaming(rng: Rng, type: TitleType, genres: readonly string[]): Naming {
+function drawNaming(rng: SeededRandom, type: TitleType, genres: readonly string[]): Naming {
   if (type === 'SPECIAL') return specialNaming(rng, genres);
   if (type === 'DOCUMENTARY') return documentaryNaming(rng, genres);
   if (genres.includes('reality')) return realityNaming(rng);
@@ -588,7 +522,7 @@ function drawNaming(rng: Rng, type: TitleType, genres: readonly string[]): Namin
 const ROMAN = ['', '', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X'];
 
 /** Draws a name not used yet; after a few collisions, numbers it like a sequel ("… II"). */
-function uniqueNaming(rng: Rng, type: TitleType, genres: readonly string[], used: Set<string>): Naming {
+function uniqueNaming(rng: SeededRandom, type: TitleType, genres: readonly string[], used: Set<string>): Naming {
   let naming = drawNaming(rng, type, genres);
   for (let attempt = 0; attempt < 6 && used.has(naming.name); attempt++) {
     naming = drawNaming(rng, type, genres);
@@ -659,7 +593,7 @@ const COMPANIONS: Readonly<Record<string, readonly string[]>> = {
   thriller: ['crime', 'mystery', 'drama', 'action'],
 };
 
-function drawGenres(rng: Rng, type: TitleType): string[] {
+function drawGenres(rng: SeededRandom, type: TitleType): string[] {
   let primary: string;
   switch (type) {
     case 'DOCUMENTARY':
@@ -759,7 +693,7 @@ const LEVEL_WEIGHTS: readonly { when: (genres: readonly string[]) => boolean; we
 ];
 
 /** Film labels for movies and documentaries, TV labels for series and specials. */
-function drawRating(rng: Rng, type: TitleType, genres: readonly string[]): string {
+function drawRating(rng: SeededRandom, type: TitleType, genres: readonly string[]): string {
   const rule = LEVEL_WEIGHTS.find((r) => r.when(genres))!;
   const level = rng.weighted(rule.weights);
   const film = type === 'MOVIE' || type === 'DOCUMENTARY';
@@ -801,7 +735,7 @@ const COMPLEXITY_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   'sci-fi': [0.7, 1.0],
 };
 
-function drawComplexity(rng: Rng, genres: readonly string[]): number {
+function drawComplexity(rng: SeededRandom, genres: readonly string[]): number {
   let range: readonly [number, number] = COMPLEXITY_RANGES['animation']!;
   if (!genres.includes('animation')) {
     range = [0, 0];
@@ -816,19 +750,19 @@ function drawComplexity(rng: Rng, genres: readonly string[]): number {
 // ---------------------------------------------------------------------------------------------------------
 // Years, runtimes, availability, synopses
 
-function drawReleaseYear(rng: Rng): number {
+function drawReleaseYear(rng: SeededRandom): number {
   // Skewed towards recent years: about half of the catalog is from 2000 or later, a fifth from the 2020s.
   return Math.max(1950, 2026 - Math.floor(77 * Math.pow(rng.float(), 1.7)));
 }
 
-function drawHdr(rng: Rng, releaseYear: number): boolean {
+function drawHdr(rng: SeededRandom, releaseYear: number): boolean {
   // About 40 % overall.
   if (releaseYear >= 2016) return rng.chance(0.85);
   if (releaseYear >= 2008) return rng.chance(0.5);
   return rng.chance(0.12); // remastered classics
 }
 
-function drawRuntime(rng: Rng, type: TitleType, genres: readonly string[]): number {
+function drawRuntime(rng: SeededRandom, type: TitleType, genres: readonly string[]): number {
   const has = (g: string) => genres.includes(g);
   switch (type) {
     case 'MOVIE':
@@ -852,7 +786,7 @@ function drawRuntime(rng: Rng, type: TitleType, genres: readonly string[]): numb
  * About 65 % of titles are available everywhere, 15 % everywhere but one to four countries, and 20 % only
  * in a regional subset (licensing windows).
  */
-function drawCountries(rng: Rng): string[] {
+function drawCountries(rng: SeededRandom): string[] {
   const kind = rng.weighted([
     ['global', 65],
     ['most', 15],
@@ -945,7 +879,7 @@ const REALITY_PREMISES = [
   'Strangers race across PLACE with nothing but a map and a shared budget.',
 ];
 
-function drawSynopsis(rng: Rng, name: string, type: TitleType, genres: readonly string[]): string {
+function drawSynopsis(rng: SeededRandom, name: string, type: TitleType, genres: readonly string[]): string {
   const place = rng.pick(PLACES);
   const at = (text: string) => text.replace('PLACE', place);
   if (genres.includes('stand-up')) {
@@ -1046,7 +980,7 @@ function cloneTitle(title: Title): Title {
 }
 
 function generateTitle(index: number, used: Set<string>): Title {
-  const rng = new Rng(mix32(CATALOG_SEED ^ Math.imul(index, 0x9e3779b1)));
+  const rng = new SeededRandom(mix32(CATALOG_SEED ^ Math.imul(index, 0x9e3779b1)));
   const type = rng.weighted<TitleType>([
     ['MOVIE', 45],
     ['SERIES', 35],

@@ -5,7 +5,6 @@ import {
   TITLE_TYPES,
   formatTitleId,
   generateCatalog,
-  mulberry32,
 } from '../../src/domain';
 import type { Title } from '../../src/domain';
 
@@ -197,20 +196,5 @@ describe('generateCatalog', () => {
     expect(fixture('tt00002').genres).toContain('kids');
     expect(fixture('tt00003')).toMatchObject({ maturityLevel: 18, hdrAvailable: true });
     expect(fixture('tt00004').availableCountries).not.toContain('US');
-  });
-});
-
-describe('mulberry32', () => {
-  it('repeats its sequence for the same seed and differs across seeds', () => {
-    const a = mulberry32(42);
-    const b = mulberry32(42);
-    const c = mulberry32(43);
-    const seqA = Array.from({ length: 5 }, a);
-    expect(Array.from({ length: 5 }, b)).toEqual(seqA);
-    expect(Array.from({ length: 5 }, c)).not.toEqual(seqA);
-    for (const x of seqA) {
-      expect(x).toBeGreaterThanOrEqual(0);
-      expect(x).toBeLessThan(1);
-    }
   });
 });

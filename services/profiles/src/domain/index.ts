@@ -1,5 +1,10 @@
 export * from './profile';
-export * from './language';
+// The tag grammar is the platform's, shared with subtitles.
+export {
+  canonicalLanguageTagCase,
+  isWellFormedLanguageTag,
+  MAX_LANGUAGE_TAG_LENGTH,
+} from '../../../../libs/platform/src/language-tags';
 export * from './store';
 export * from './in-memory-store';
 export * from './profiles';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../../../libs/platform/src/errors/domain-errors';
-import { canonicalLanguageTagCase, isWellFormedLanguageTag } from './language';
+import { canonicalLanguageTagCase, isWellFormedLanguageTag } from '../../../../libs/platform/src/language-tags';
 import { quoted } from './util';
 
 /**

@@ -1,6 +1,6 @@
 import { MAX_PROFILES_PER_ACCOUNT, isCompleted } from './profile';
 import type { MaturityLevel, Profile, ViewingHistoryEntry } from './profile';
-import { Rng } from './prng';
+import { SeededRandom } from '../../../../libs/platform/src/seeded-random';
 import type { ProfileStore } from './store';
 
 /**
@@ -215,7 +215,7 @@ const HISTORY_FIXTURES: Readonly<Record<string, readonly (readonly [string, numb
   ],
 };
 
-function generatedSpecs(accountNumber: number, rng: Rng): ProfileSpec[] {
+function generatedSpecs(accountNumber: number, rng: SeededRandom): ProfileSpec[] {
   // acct-0002 … acct-0004 are fixtures with at least two profiles (plans and stream limits are tested on
   // them, with more than one viewer).
   const count = accountNumber <= 4 ? rng.int(2, 5) : rng.weighted(PROFILE_COUNT_WEIGHTS);
@@ -250,7 +250,7 @@ function generatedSpecs(accountNumber: number, rng: Rng): ProfileSpec[] {
 
 function generateAccount(accountNumber: number): SeedAccount {
   const accountId = formatAccountId(accountNumber);
-  const rng = new Rng(`profiles:${accountId}`);
+  const rng = new SeededRandom(`profiles:${accountId}`);
   const specs = accountNumber === 1 ? ACCT_0001 : generatedSpecs(accountNumber, rng);
   // Accounts signed up ten minutes apart from the epoch on, in id order.
   const signUpMs = SEED_EPOCH_MS + (accountNumber - 1) * 10 * MINUTE_MS;

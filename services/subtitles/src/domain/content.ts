@@ -1,6 +1,6 @@
 import { ENGLISH, subtitleLanguage } from './languages';
 import type { SubtitleLanguage } from './languages';
-import { Rng } from './prng';
+import { SeededRandom } from '../../../../libs/platform/src/seeded-random';
 import type { SubtitleTrack, TitleFacts } from './track';
 import { renderWebVtt } from './webvtt';
 import type { CueInput } from './webvtt';
@@ -48,7 +48,7 @@ export function runtimeMs(title: TitleFacts): number {
 export function buildTrackContent(track: SubtitleTrack, title: TitleFacts): string {
   const language = subtitleLanguage(track.language) ?? ENGLISH;
   const total = runtimeMs(title);
-  const rng = new Rng(`cues:${track.trackId}`);
+  const rng = new SeededRandom(`cues:${track.trackId}`);
   const cues =
     track.kind === 'FORCED_NARRATIVE'
       ? forcedCues(rng, total, language)
@@ -70,14 +70,14 @@ function slots(total: number, count: number): Slot[] {
 }
 
 /** A cue of at most `wantedMs` at a random position inside the slot, ending SLOT_GAP_MS before it does. */
-function place(rng: Rng, slot: Slot, wantedMs: number): { startMs: number; endMs: number } {
+function place(rng: SeededRandom, slot: Slot, wantedMs: number): { startMs: number; endMs: number } {
   const room = slot.endMs - slot.startMs - SLOT_GAP_MS;
   const duration = Math.min(wantedMs, room);
   const startMs = slot.startMs + rng.int(0, room - duration);
   return { startMs, endMs: startMs + duration };
 }
 
-function dialogueCues(rng: Rng, total: number, language: SubtitleLanguage, captions: boolean): CueInput[] {
+function dialogueCues(rng: SeededRandom, total: number, language: SubtitleLanguage, captions: boolean): CueInput[] {
   const cadence = rng.int(MIN_CADENCE_MS, MAX_CADENCE_MS);
   const count = Math.min(MAX_DIALOGUE_CUES, Math.max(1, Math.floor(total / cadence)));
   const all = slots(total, count);
@@ -105,7 +105,7 @@ function dialogueCues(rng: Rng, total: number, language: SubtitleLanguage, capti
   return cues;
 }
 
-function forcedCues(rng: Rng, total: number, language: SubtitleLanguage): CueInput[] {
+function forcedCues(rng: SeededRandom, total: number, language: SubtitleLanguage): CueInput[] {
   const wanted = rng.int(MIN_FORCED_CUES, MAX_FORCED_CUES);
   const count = Math.max(1, Math.min(wanted, Math.floor(total / MIN_FORCED_SLOT_MS)));
   return slots(total, count).map((slot, i) => {

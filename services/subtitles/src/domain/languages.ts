@@ -6,6 +6,9 @@
  * case-insensitively (see {@link languageMatches}).
  */
 
+// The tag grammar is the platform's, shared with profiles.
+export { isWellFormedLanguageTag, MAX_LANGUAGE_TAG_LENGTH } from '../../../../libs/platform/src/language-tags';
+
 export interface SubtitleLanguage {
   /** BCP-47 tag, canonical case. */
   tag: string;
@@ -270,65 +273,6 @@ export function subtitleLanguage(tag: string): SubtitleLanguage | undefined {
 
 // ---------------------------------------------------------------------------------------------------------
 // BCP-47
-
-/**
- * RFC 5646 "langtag" and "privateuse" productions (syntax only; subtags are not checked against the IANA
- * registry, so "qq" is well formed and simply matches no track).
- */
-const LANGTAG = new RegExp(
-  '^(?:' +
-    // language: 2-3 letters with up to three extlangs, or 4 letters (reserved), or 5-8 letters
-    '(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8})' +
-    '(?:-[a-z]{4})?' + // script
-    '(?:-(?:[a-z]{2}|[0-9]{3}))?' + // region
-    '(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*' + // variants
-    '(?:-[a-wyz0-9](?:-[a-z0-9]{2,8})+)*' + // extensions (any singleton but x)
-    '(?:-x(?:-[a-z0-9]{1,8})+)?' + // private use
-    '|x(?:-[a-z0-9]{1,8})+' + // a private-use tag on its own
-    ')$',
-  'i',
-);
-
-/** RFC 5646 grandfathered tags, which do not follow the langtag syntax but are valid BCP-47. */
-const GRANDFATHERED = new Set(
-  [
-    'en-GB-oed',
-    'i-ami',
-    'i-bnn',
-    'i-default',
-    'i-enochian',
-    'i-hak',
-    'i-klingon',
-    'i-lux',
-    'i-mingo',
-    'i-navajo',
-    'i-pwn',
-    'i-tao',
-    'i-tay',
-    'i-tsu',
-    'sgn-BE-FR',
-    'sgn-BE-NL',
-    'sgn-CH-DE',
-    'art-lojban',
-    'cel-gaulish',
-    'no-bok',
-    'no-nyn',
-    'zh-guoyu',
-    'zh-hakka',
-    'zh-min',
-    'zh-min-nan',
-    'zh-xiang',
-  ].map((tag) => tag.toLowerCase()),
-);
-
-/** Longest tag accepted; RFC 5646 asks implementations to support at least 35 characters. */
-export const MAX_LANGUAGE_TAG_LENGTH = 64;
-
-/** Whether `tag` is a syntactically well-formed BCP-47 language tag (case-insensitive). */
-export function isWellFormedLanguageTag(tag: string): boolean {
-  if (tag.length === 0 || tag.length > MAX_LANGUAGE_TAG_LENGTH) return false;
-  return LANGTAG.test(tag) || GRANDFATHERED.has(tag.toLowerCase());
-}
 
 /**
  * Whether a track in language `tag` passes the filter entry `range`: RFC 4647 basic filtering,

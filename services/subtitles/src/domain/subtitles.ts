@@ -3,7 +3,7 @@ import { paginate } from '../../../../libs/platform/src/paging';
 import { buildTrackContent } from './content';
 import { ENGLISH, OTHER_LANGUAGES, isWellFormedLanguageTag, languageMatches } from './languages';
 import type { SubtitleLanguage } from './languages';
-import { Rng } from './prng';
+import { SeededRandom } from '../../../../libs/platform/src/seeded-random';
 import { TRACK_KINDS, VTT_FORMAT, formatTrackId, isTitleIdUsable, parseTrackId } from './track';
 import type { SubtitleTrack, SubtitleTrackWithContent, TitleFacts, TrackKind } from './track';
 import { quoted } from './util';
@@ -72,7 +72,7 @@ export function trackLabel(language: SubtitleLanguage, kind: TrackKind): string 
  */
 export function tracksForTitle(titleId: string): SubtitleTrack[] {
   requireTitleId(titleId);
-  const rng = new Rng(`tracks:${titleId}`);
+  const rng = new SeededRandom(`tracks:${titleId}`);
   const others = rng.sample(OTHER_LANGUAGES, rng.int(MIN_OTHER_LANGUAGES, MAX_OTHER_LANGUAGES));
   const forced = rng.chance(FORCED_NARRATIVE_RATE);
 

@@ -1,16 +1,15 @@
 /**
- * BCP-47 language tags for a profile's preferred language.
+ * BCP-47 language tags (profiles' preferred language, subtitles' language filters).
  *
  * Checked for syntax only (RFC 5646), not against the IANA registry: the language drives subtitle and
- * localized-name choice, and a well-formed tag nobody ships ("qq") simply matches nothing there. This is
- * the same grammar the subtitles service accepts in its filters, so a language profiles accepts is one
- * subtitles can be asked for (a copy on purpose: services do not import each other's code).
+ * localized-name choice, and a well-formed tag nobody ships ("qq") simply matches nothing there. One
+ * grammar for the whole platform, so a language profiles accepts is one subtitles can be asked for.
  *
- * Stored tags are in canonical case ("pt-BR", "zh-Hans", "es-419"): clients compare them as strings, and
- * "PT-br" and "pt-BR" are the same language.
+ * Canonical case ("pt-BR", "zh-Hans", "es-419") lets clients compare stored tags as strings: "PT-br" and
+ * "pt-BR" are the same language.
  */
 
-/** Longest tag accepted (as in subtitles); RFC 5646 asks implementations to support at least 35. */
+/** Longest tag accepted; RFC 5646 asks implementations to support at least 35. */
 export const MAX_LANGUAGE_TAG_LENGTH = 64;
 
 /** RFC 5646 "langtag" and "privateuse" productions. */

@@ -1,9 +1,7 @@
 /**
- * Deterministic randomness for the generated tracks. Same title id, same tracks, same cues, on every
- * machine and every restart: a string hash seeds mulberry32; no Math.random, no clock.
- *
- * This is a copy of the catalog's generator on purpose: services do not import each other's code, and
- * the subtitles seed must not shift when the catalog changes its own.
+ * Deterministic randomness for seed data: same key, same draws, on every machine and every restart (no
+ * Math.random, no clock). Every service's seed uses this one generator, so two services never disagree
+ * about how a seed is drawn; changing it shifts every seed, which is why it lives in the platform.
  */
 
 /** mulberry32: a small, fast 32-bit PRNG with a full 2^32 period. Returns floats in [0, 1). */
@@ -18,6 +16,13 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** lowbias32: mixes a 32-bit integer so that neighbouring inputs give unrelated outputs. */
+export function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
 /**
  * 32-bit hash of a string: FNV-1a over the UTF-16 code units, finished with lowbias32 so that ids that
  * differ in one digit ("tt00001", "tt00002") still get unrelated seeds.
@@ -28,17 +33,20 @@ export function hashString(text: string): number {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-  return (h ^ (h >>> 16)) >>> 0;
+  return mix32(h);
 }
 
-export class Rng {
+export class SeededRandom {
   private readonly next: () => number;
 
-  /** A stream seeded from a string key (e.g. "tracks:tt00001"). */
-  constructor(key: string) {
-    this.next = mulberry32(hashString(key));
+  /** A stream from a numeric seed, or from a string key (e.g. "tracks:tt00001") through hashString. */
+  constructor(seed: number | string) {
+    this.next = mulberry32(typeof seed === 'string' ? hashString(seed) : seed);
+  }
+
+  /** A float in [0, 1). */
+  float(): number {
+    return this.next();
   }
 
   /** Integer in [min, max], both inclusive. */
@@ -52,6 +60,16 @@ export class Rng {
 
   pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.next() * items.length)] as T;
+  }
+
+  weighted<T>(entries: readonly (readonly [T, number])[]): T {
+    const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
+    let r = this.next() * total;
+    for (const [value, weight] of entries) {
+      r -= weight;
+      if (r < 0) return value;
+    }
+    return entries[entries.length - 1]![0];
   }
 
   /** Up to k distinct items, in draw order. */
