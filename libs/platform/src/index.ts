@@ -16,3 +16,5 @@ export * from './cache';
 export * from './proto/timestamp';
 export * from './seeded-random';
 export * from './language-tags';
+export * from './cdn-urls';
+export * from './regions';

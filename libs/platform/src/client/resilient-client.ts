@@ -65,6 +65,15 @@ const FALLBACK_ON = new Set<GrpcStatus>([
   GrpcStatus.UNKNOWN,
 ]);
 
+/**
+ * True when a call failed because its target could not answer (down, overloaded, too slow, breaker open)
+ * rather than with an answer such as NOT_FOUND: what fallbacks run on and what "fail closed" turns into
+ * UNAVAILABLE.
+ */
+export function isTargetUnreachable(error: unknown): error is StatusError {
+  return isStatusError(error) && FALLBACK_ON.has(error.code);
+}
+
 type UnaryDefinition = MethodDefinition<unknown, unknown, unknown, unknown>;
 type Breaker = ReturnType<BreakerRegistry['get']>;
 

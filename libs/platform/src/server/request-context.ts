@@ -29,3 +29,9 @@ export function currentRequestContext(): RequestContext | undefined {
 export function deadlineToMillis(deadline: Date | number): number {
   return deadline instanceof Date ? deadline.getTime() : deadline;
 }
+
+/** A metadata value of the call being served (e.g. "authorization"), or undefined. */
+export function requestMetadata(key: string): string | undefined {
+  const value = currentRequestContext()?.metadata.get(key)[0];
+  return value === undefined ? undefined : String(value);
+}

@@ -11,6 +11,7 @@ import {
 } from '../../src/domain';
 import type { Subscription } from '../../src/domain';
 import { expectConsistent, expectRejects } from './helpers';
+import { withoutRandomnessOrClock } from '../../../../test/support/determinism';
 
 describe('generateSubscriptions', () => {
   const subscriptions = generateSubscriptions();
@@ -32,18 +33,9 @@ describe('generateSubscriptions', () => {
   });
 
   it('never uses Math.random or the clock', () => {
-    const random = jest.spyOn(Math, 'random').mockImplementation(() => {
-      throw new Error('Math.random used');
-    });
-    const now = jest.spyOn(Date, 'now').mockImplementation(() => {
-      throw new Error('Date.now used');
-    });
-    try {
+    withoutRandomnessOrClock(() => {
       expect(generateSubscriptions(200)).toEqual(subscriptions.slice(0, 200));
-    } finally {
-      random.mockRestore();
-      now.mockRestore();
-    }
+    });
   });
 
   it('returns fresh objects on every call', () => {

@@ -7,6 +7,8 @@ import {
   generateCatalog,
 } from '../../src/domain';
 import type { Title } from '../../src/domain';
+import { homeRegionOf } from '../../../../libs/platform/src/regions';
+import { withoutRandomnessOrClock } from '../../../../test/support/determinism';
 
 describe('generateCatalog', () => {
   const titles = generateCatalog();
@@ -24,18 +26,9 @@ describe('generateCatalog', () => {
   });
 
   it('never uses Math.random or the clock', () => {
-    const random = jest.spyOn(Math, 'random').mockImplementation(() => {
-      throw new Error('Math.random used');
-    });
-    const now = jest.spyOn(Date, 'now').mockImplementation(() => {
-      throw new Error('Date.now used');
-    });
-    try {
+    withoutRandomnessOrClock(() => {
       expect(generateCatalog(300)).toEqual(titles.slice(0, 300));
-    } finally {
-      random.mockRestore();
-      now.mockRestore();
-    }
+    });
   });
 
   it('is prefix-stable: a smaller catalog is the start of a larger one', () => {
@@ -196,5 +189,11 @@ describe('generateCatalog', () => {
     expect(fixture('tt00002').genres).toContain('kids');
     expect(fixture('tt00003')).toMatchObject({ maturityLevel: 18, hdrAvailable: true });
     expect(fixture('tt00004').availableCountries).not.toContain('US');
+  });
+});
+
+describe('seed countries and the network', () => {
+  it('every country the catalog operates in has a home region for steering and demand', () => {
+    expect(SEED_COUNTRIES.filter((country) => homeRegionOf(country) === undefined)).toEqual([]);
   });
 });

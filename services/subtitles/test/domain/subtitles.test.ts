@@ -17,6 +17,7 @@ import {
 } from '../../src/domain';
 import type { ListTracksRequest, SubtitleTrack, TitleFacts, TrackKind } from '../../src/domain';
 import { expectError, titleId } from './helpers';
+import { withoutRandomnessOrClock } from '../../../../test/support/determinism';
 
 const TITLES = Array.from({ length: 2000 }, (_, i) => titleId(i + 1));
 const facts = (id: string, runtimeMinutes = 95): TitleFacts => ({ titleId: id, name: `Title ${id}`, runtimeMinutes });
@@ -46,20 +47,11 @@ function walk(title: TitleFacts, request: Omit<ListTracksRequest, 'pageToken'>):
 
 describe('tracksForTitle', () => {
   it('is deterministic and never uses Math.random or the clock', () => {
-    const random = jest.spyOn(Math, 'random').mockImplementation(() => {
-      throw new Error('Math.random used');
-    });
-    const now = jest.spyOn(Date, 'now').mockImplementation(() => {
-      throw new Error('Date.now used');
-    });
-    try {
+    withoutRandomnessOrClock(() => {
       for (const id of TITLES.slice(0, 50)) expect(tracksForTitle(id)).toEqual(tracksForTitle(id));
       const track = tracksForTitle('tt00001')[0]!;
       expect(getTrack(track.trackId, facts('tt00001'))).toEqual(getTrack(track.trackId, facts('tt00001')));
-    } finally {
-      random.mockRestore();
-      now.mockRestore();
-    }
+    });
   });
 
   it('differs between titles', () => {
