@@ -1,0 +1,30 @@
+/** Whether a region is out of rotation, and when that last changed (unset if never). */
+export interface RotationRecord {
+  readonly evacuated: boolean;
+  readonly changeTime?: Date;
+}
+
+/**
+ * The only state steering changes at run time: which regions are evacuated. Every SteerPlayback reads
+ * it, so the interface is synchronous; a store shared by replicas would keep a local copy refreshed by a
+ * watch (a Consul KV blocking query, say) and make "evacuate unless it is the last region" one
+ * conditional write.
+ */
+export interface RegionRotationStore {
+  get(region: string): RotationRecord;
+  set(region: string, record: RotationRecord): void;
+}
+
+const IN_ROTATION: RotationRecord = { evacuated: false };
+
+export class InMemoryRegionRotationStore implements RegionRotationStore {
+  private readonly records = new Map<string, RotationRecord>();
+
+  get(region: string): RotationRecord {
+    return this.records.get(region) ?? IN_ROTATION;
+  }
+
+  set(region: string, record: RotationRecord): void {
+    this.records.set(region, { ...record });
+  }
+}
