@@ -1,0 +1,68 @@
+import { SEEDED_POPULARITY, type PopularityModel } from './popularity';
+import type { CatalogTitle } from './title';
+
+/** A title with its trending score in one country. */
+export interface TrendingTitle<T extends CatalogTitle> {
+  readonly title: T;
+  readonly score: number;
+}
+
+/**
+ * Every title of the catalog at one moment, with the popularity model applied to it. Immutable: a refresh
+ * builds a new snapshot, so rankings derived from one (trending per country, demand per region) are
+ * computed once and memoised for its lifetime.
+ */
+export class CatalogSnapshot<T extends CatalogTitle = CatalogTitle> {
+  /** By title_id. */
+  readonly titles: readonly T[];
+  private readonly popularityById: ReadonlyMap<string, number>;
+  private readonly trendingByCountry = new Map<string, readonly TrendingTitle<T>[]>();
+
+  constructor(
+    titles: readonly T[],
+    readonly model: PopularityModel = SEEDED_POPULARITY,
+  ) {
+    // Keyed by id first, so a title listed twice counts once.
+    const byId = new Map(titles.map((title) => [title.title_id, title]));
+    this.titles = [...byId.values()].sort((a, b) => compareIds(a.title_id, b.title_id));
+    const newestReleaseYear = this.titles.reduce((newest, title) => Math.max(newest, title.release_year), 0);
+    this.popularityById = new Map(
+      this.titles.map((title) => [title.title_id, model.popularity(title, newestReleaseYear)]),
+    );
+  }
+
+  get size(): number {
+    return this.titles.length;
+  }
+
+  /** Global popularity of a title (0 for a title this snapshot does not hold). */
+  popularityOf(titleId: string): number {
+    return this.popularityById.get(titleId) ?? 0;
+  }
+
+  /**
+   * Titles available in `country`, most trending first (ties by title_id): popularity × the country's
+   * affinity for the title. Memoised per country that has titles.
+   */
+  trendingIn(country: string): readonly TrendingTitle<T>[] {
+    let ranking = this.trendingByCountry.get(country);
+    if (!ranking) {
+      ranking = this.titles
+        .filter((title) => title.available_countries.includes(country))
+        .map((title) => ({
+          title,
+          score: this.popularityOf(title.title_id) * this.model.countryAffinity(title.title_id, country),
+        }))
+        .sort((a, b) => b.score - a.score || compareIds(a.title.title_id, b.title.title_id));
+      // Unknown countries are not remembered: a caller inventing codes must not grow the memo.
+      if (ranking.length === 0) return ranking;
+      this.trendingByCountry.set(country, ranking);
+    }
+    return ranking;
+  }
+}
+
+/** Ordinal comparison, the order catalog lists titles in ("tt00002" before "tt00010"). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

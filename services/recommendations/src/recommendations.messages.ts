@@ -1,0 +1,25 @@
+import type { Title } from '../../../libs/platform/src/generated/streamplane/catalog/v1';
+import type {
+  DemandPrediction__Input,
+  Row__Input,
+} from '../../../libs/platform/src/generated/streamplane/recommendations/v1';
+import type { DemandPrediction, HomeRow } from './domain';
+
+/**
+ * Mapping from recommendations domain objects to streamplane.recommendations.v1 messages. Titles are the
+ * streamplane.catalog.v1.Title messages catalog sent, passed through as they are.
+ */
+export function toRowMessage(row: HomeRow<Title>): Row__Input {
+  return {
+    row_id: row.rowId,
+    title: row.title,
+    kind: `ROW_KIND_${row.kind}`,
+    genre: row.genre,
+    titles: [...row.titles],
+    resume_position_seconds: { ...row.resumePositionSeconds },
+  };
+}
+
+export function toDemandPredictionMessage(prediction: DemandPrediction): DemandPrediction__Input {
+  return { title_id: prediction.titleId, expected_plays: prediction.expectedPlays, score: prediction.score };
+}
