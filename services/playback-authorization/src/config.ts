@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { env, platformConfigSchema } from '../../../libs/platform/src';
+
+/** The secret `npm run token` and an unconfigured local run use; never use it anywhere else. */
+export const LOCAL_DEVELOPMENT_SECRET = 'streamplane-local-development-only';
+
+/** Everything playback-authorization reads from its environment, validated at start. */
+export const playbackConfigSchema = platformConfigSchema.extend({
+  /** HS256 key of account tokens (Kubernetes: from a Secret). */
+  STREAMPLANE_AUTH_SECRET: z.string().min(16, 'must be at least 16 characters').default(LOCAL_DEVELOPMENT_SECRET),
+  /** Key of signed CDN URLs and license tokens, shared with steering and the fleet. */
+  STREAMPLANE_CDN_SECRET: z.string().min(16, 'must be at least 16 characters').default(LOCAL_DEVELOPMENT_SECRET),
+  /** A session ends this long after its grant or last heartbeat. */
+  PLAYBACK_SESSION_TTL_SECONDS: env.int(1, 3600).default(60),
+});
+
+export type PlaybackConfig = z.infer<typeof playbackConfigSchema>;

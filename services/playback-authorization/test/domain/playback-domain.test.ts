@@ -1,0 +1,169 @@
+import {
+  FailedPreconditionError,
+  NotFoundError,
+  PermissionDeniedError,
+  ResourceExhaustedError,
+  UnauthenticatedError,
+} from '../../../../libs/platform/src/errors/domain-errors';
+import {
+  accountFromAuthorization,
+  checkPlayback,
+  InMemorySessionStore,
+  selectRenditions,
+  signAccountToken,
+  verifyAccountToken,
+  type PlaybackFacts,
+  type PlaybackSession,
+  type Rendition,
+} from '../../src/domain';
+
+const SECRET = 'test-secret';
+const NOW = new Date('2026-06-01T12:00:00Z');
+
+describe('account tokens', () => {
+  it('round-trips the account id', () => {
+    const token = signAccountToken('acct-0001', SECRET, { now: NOW });
+    expect(verifyAccountToken(token, SECRET, NOW)).toBe('acct-0001');
+    expect(accountFromAuthorization(`Bearer ${token}`, SECRET, NOW)).toBe('acct-0001');
+  });
+
+  it.each([
+    ['a missing header', undefined, /missing authorization/],
+    ['another scheme', 'Basic abc', /Bearer/],
+    ['garbage', 'Bearer not.a.jwt!', /signature|JWT|HS256/],
+  ])('rejects %s', (_case, header, message) => {
+    expect(() => accountFromAuthorization(header, SECRET, NOW)).toThrow(UnauthenticatedError);
+    expect(() => accountFromAuthorization(header, SECRET, NOW)).toThrow(message);
+  });
+
+  it('rejects a token signed with another secret, an expired one, and alg "none"', () => {
+    const foreign = signAccountToken('acct-0001', 'other', { now: NOW });
+    expect(() => verifyAccountToken(foreign, SECRET, NOW)).toThrow(/signature/);
+    const expired = signAccountToken('acct-0001', SECRET, { now: NOW, expiresInSeconds: 60 });
+    expect(() => verifyAccountToken(expired, SECRET, new Date(NOW.getTime() + 61_000))).toThrow(/expired/);
+    const [, payload] = signAccountToken('acct-0001', SECRET, { now: NOW }).split('.');
+    const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`;
+    expect(() => verifyAccountToken(unsigned, SECRET, NOW)).toThrow(/HS256/);
+  });
+});
+
+describe('sessions', () => {
+  const session = (
+    id: string,
+    accountId = 'acct-0002',
+    expiresAt = new Date(NOW.getTime() + 60_000),
+  ): PlaybackSession => ({
+    sessionId: id,
+    accountId,
+    profileId: `${accountId}-p1`,
+    titleId: 'tt00001',
+    deviceId: 'tv',
+    expiresAt,
+  });
+
+  it('enforces the stream limit, and a stopped or expired session frees its slot', async () => {
+    const store = new InMemorySessionStore();
+    await store.openWithinLimit(session('a'), 2, NOW);
+    await store.openWithinLimit(session('b'), 2, NOW);
+    await expect(store.openWithinLimit(session('c'), 2, NOW)).rejects.toThrow(ResourceExhaustedError);
+    await store.close('a', 'acct-0002', NOW);
+    await store.openWithinLimit(session('c'), 2, NOW);
+    const later = new Date(NOW.getTime() + 61_000);
+    await store.openWithinLimit(session('d', 'acct-0002', new Date(later.getTime() + 60_000)), 2, later);
+    expect((await store.liveSessions('acct-0002', later)).map((live) => live.sessionId)).toEqual(['d']);
+  });
+
+  it('lets only one of many racing requests take the last slot', async () => {
+    const store = new InMemorySessionStore();
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => store.openWithinLimit(session(`s${i}`, 'acct-0003'), 1, NOW)),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('drops expired sessions of accounts that never come back, so memory follows live sessions', async () => {
+    const store = new InMemorySessionStore(3);
+    await store.openWithinLimit(session('gone-1', 'acct-0100'), 1, NOW);
+    await store.openWithinLimit(session('gone-2', 'acct-0101'), 1, NOW);
+    expect(store.size).toBe(2);
+    const later = new Date(NOW.getTime() + 61_000);
+    await store.openWithinLimit(session('live', 'acct-0102', new Date(later.getTime() + 60_000)), 1, later);
+    expect(store.size).toBe(1);
+  });
+
+  it('extends and stops only live sessions of the same account', async () => {
+    const store = new InMemorySessionStore();
+    await store.openWithinLimit(session('a'), 2, NOW);
+    const extended = await store.extend('a', 'acct-0002', new Date(NOW.getTime() + 120_000), NOW);
+    expect(extended.expiresAt.getTime()).toBe(NOW.getTime() + 120_000);
+    await expect(store.extend('a', 'acct-0001', NOW, NOW)).rejects.toThrow(PermissionDeniedError);
+    await expect(store.close('missing', 'acct-0002', NOW)).rejects.toThrow(NotFoundError);
+    await store.close('a', 'acct-0002', NOW);
+    await expect(store.close('a', 'acct-0002', NOW)).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('renditions', () => {
+  const ladder: Rendition[] = [
+    { codec: 'h264', width: 320, height: 240, bitrateKbps: 235, hdr: false },
+    { codec: 'h264', width: 1280, height: 720, bitrateKbps: 3000, hdr: false },
+    { codec: 'h264', width: 1920, height: 1080, bitrateKbps: 5800, hdr: false },
+    { codec: 'hevc', width: 3840, height: 2160, bitrateKbps: 16000, hdr: false },
+    { codec: 'hevc', width: 3840, height: 2160, bitrateKbps: 16800, hdr: true },
+  ];
+  const premium = { planId: 'premium', maxResolutionHeight: 2160, hdrAllowed: true };
+  const basic = { planId: 'basic', maxResolutionHeight: 720, hdrAllowed: false };
+
+  it('gives a premium plan on a 4K HDR device everything, ascending bitrate', () => {
+    const chosen = selectRenditions(ladder, premium, { maxHeight: 2160, supportsHdr: true, codecs: ['h264', 'hevc'] });
+    expect(chosen.map((r) => r.bitrateKbps)).toEqual([235, 3000, 5800, 16000, 16800]);
+  });
+
+  it('cuts by plan, device height, HDR support and codecs', () => {
+    expect(
+      selectRenditions(ladder, basic, { maxHeight: 0, supportsHdr: true, codecs: [] }).map((r) => r.height),
+    ).toEqual([240, 720]);
+    expect(
+      selectRenditions(ladder, premium, { maxHeight: 2160, supportsHdr: false, codecs: ['hevc', 'h264'] }).some(
+        (r) => r.hdr,
+      ),
+    ).toBe(false);
+    expect(
+      selectRenditions(ladder, premium, { maxHeight: 1080, supportsHdr: true, codecs: ['h264'] }).map((r) => r.height),
+    ).toEqual([240, 720, 1080]);
+  });
+
+  it('refuses when nothing fits', () => {
+    expect(() => selectRenditions(ladder, basic, { maxHeight: 0, supportsHdr: false, codecs: ['av1'] })).toThrow(
+      FailedPreconditionError,
+    );
+  });
+});
+
+describe('play checks', () => {
+  const facts = (overrides: Partial<PlaybackFacts> = {}): PlaybackFacts => ({
+    accountId: 'acct-0001',
+    profile: { profileId: 'acct-0001-p1', accountId: 'acct-0001', maturityLevel: 18 },
+    entitlement: { active: true, planId: 'premium', maxStreams: 4 },
+    title: { titleId: 'tt00001', maturityLevel: 13, availableCountries: ['US', 'DE'] },
+    country: 'US',
+    ...overrides,
+  });
+
+  it('passes a valid play', () => {
+    expect(() => checkPlayback(facts())).not.toThrow();
+  });
+
+  it('denies another account’s profile and a title above the profile’s maturity', () => {
+    expect(() => checkPlayback(facts({ accountId: 'acct-0002' }))).toThrow(PermissionDeniedError);
+    const kids = { profileId: 'acct-0001-p5', accountId: 'acct-0001', maturityLevel: 7 };
+    expect(() => checkPlayback(facts({ profile: kids }))).toThrow(/above profile "acct-0001-p5"/);
+  });
+
+  it('refuses an inactive subscription and a title not available in the country', () => {
+    expect(() => checkPlayback(facts({ entitlement: { active: false, planId: 'standard', maxStreams: 0 } }))).toThrow(
+      FailedPreconditionError,
+    );
+    expect(() => checkPlayback(facts({ country: 'JP' }))).toThrow(/not available in JP/);
+  });
+});

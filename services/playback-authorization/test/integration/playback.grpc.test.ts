@@ -1,0 +1,396 @@
+import { status } from '@grpc/grpc-js';
+import { verifyCdnUrl } from '../../../../libs/platform/src/cdn-urls';
+import { SERVICES, type ServiceName } from '../../../../libs/platform/src/service-registry';
+import { testClient, type TestClient } from '../../../../test/support/grpc-client';
+import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
+import { LOCAL_DEVELOPMENT_SECRET } from '../../src/config';
+import { signAccountToken } from '../../src/domain';
+
+interface Timestamp {
+  seconds: string;
+}
+interface Rendition {
+  codec: string;
+  height: number;
+  bitrate_kbps: number;
+  hdr: boolean;
+}
+interface Grant {
+  playback_session_id: string;
+  license_token: string;
+  expires_at: Timestamp;
+  renditions: Rendition[];
+  cdn_urls: { url: string; appliance_id: string; rank: number; expires_at: Timestamp }[];
+  subtitle_tracks: { track_id: string; language: string }[];
+  degraded_features: string[];
+}
+
+const DEPENDENCIES = ['catalog', 'profiles', 'billing', 'subtitles', 'steering'] as const;
+const PREMIUM_4K_HDR_DEVICE = {
+  device_id: 'tv-living-room',
+  max_height: 2160,
+  supports_hdr: true,
+  codecs: ['h264', 'hevc', 'av1'],
+};
+const US_CLIENT = { ip: '203.0.113.7', country: 'US', asn: 0 };
+
+function bearer(accountId: string, options: { secret?: string; expiresInSeconds?: number } = {}) {
+  const token = signAccountToken(accountId, options.secret ?? LOCAL_DEVELOPMENT_SECRET, options);
+  return { authorization: `Bearer ${token}` };
+}
+
+function play(profileId: string, titleId = 'tt00001', overrides: Record<string, unknown> = {}) {
+  return { profile_id: profileId, title_id: titleId, device: PREMIUM_4K_HDR_DEVICE, client: US_CLIENT, ...overrides };
+}
+
+/**
+ * Real processes of the whole play path: playback-authorization and the five services it asks, all with
+ * fault injection enabled so a test can make one dependency fail for one request.
+ */
+describe('playback-authorization over gRPC', () => {
+  const dependencies = new Map<ServiceName, ServiceProcess>();
+  const started: ServiceProcess[] = [];
+  let playback: ServiceProcess;
+  let client: TestClient;
+  let billing: TestClient;
+  const accountsByPlan = new Map<string, string[]>();
+
+  async function startPlayback(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const addresses = Object.fromEntries(
+      [...dependencies].map(([name, process]) => [`${name.toUpperCase()}_ADDR`, process.address]),
+    );
+    const process = await startServiceProcess('playback-authorization', {
+      ...addresses,
+      STREAMPLANE_FAULTS: 'enabled',
+      ...env,
+    });
+    started.push(process);
+    return process;
+  }
+
+  /** Seeded accounts on an active `plan`, none of the fixtures: each stream-limit test gets its own. */
+  function accountOnPlan(plan: string): string {
+    const account = accountsByPlan.get(plan)?.shift();
+    if (!account) throw new Error(`no spare seeded account on the ${plan} plan`);
+    return account;
+  }
+
+  beforeAll(async () => {
+    const catalog = await startServiceProcess('catalog', { STREAMPLANE_FAULTS: 'enabled' });
+    started.push(catalog);
+    dependencies.set('catalog', catalog);
+    const others = await Promise.all(
+      DEPENDENCIES.filter((name) => name !== 'catalog').map((name) =>
+        startServiceProcess(name, { CATALOG_ADDR: catalog.address, STREAMPLANE_FAULTS: 'enabled' }),
+      ),
+    );
+    started.push(...others);
+    for (const process of others) dependencies.set(process.name as ServiceName, process);
+    playback = await startPlayback();
+    client = testClient(SERVICES['playback-authorization'], playback.address);
+    billing = testClient(SERVICES.billing, dependencies.get('billing')!.address);
+    for (let n = 10; n <= 60; n++) {
+      const accountId = `acct-${String(n).padStart(4, '0')}`;
+      const entitlement = await billing.call<{ active: boolean; plan_id: string }>('GetEntitlement', {
+        account_id: accountId,
+      });
+      if (!entitlement.active) continue;
+      accountsByPlan.set(entitlement.plan_id, [...(accountsByPlan.get(entitlement.plan_id) ?? []), accountId]);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    client?.close();
+    billing?.close();
+    await Promise.all(started.map((process) => process.stop()));
+  });
+
+  describe('a grant', () => {
+    let grant: Grant;
+
+    beforeAll(async () => {
+      grant = await client.call<Grant>('AuthorizePlayback', play('acct-0001-p1'), { metadata: bearer('acct-0001') });
+    });
+
+    afterAll(async () => {
+      await client.call(
+        'StopPlayback',
+        { playback_session_id: grant.playback_session_id },
+        { metadata: bearer('acct-0001') },
+      );
+    });
+
+    it('opens a session with a license and an expiry about one TTL away', () => {
+      expect(grant.playback_session_id).toMatch(/^ps-/);
+      expect(grant.license_token).not.toBe('');
+      const expiresIn = Number(grant.expires_at.seconds) - Date.now() / 1000;
+      expect(expiresIn).toBeGreaterThan(30);
+      expect(expiresIn).toBeLessThanOrEqual(61);
+      expect(grant.degraded_features).toEqual([]);
+    });
+
+    it('streams the premium ladder up to 2160p HDR, ascending bitrate', () => {
+      const heights = grant.renditions.map((rendition) => rendition.height);
+      expect(Math.max(...heights)).toBe(2160);
+      expect(grant.renditions.some((rendition) => rendition.hdr)).toBe(true);
+      const bitrates = grant.renditions.map((rendition) => rendition.bitrate_kbps);
+      expect(bitrates).toEqual([...bitrates].sort((a, b) => a - b));
+    });
+
+    it('ranks signed CDN URLs from steering that an appliance would accept', () => {
+      expect(grant.cdn_urls.length).toBeGreaterThan(0);
+      expect(grant.cdn_urls.map((cdnUrl) => cdnUrl.rank)).toEqual(grant.cdn_urls.map((_, index) => index + 1));
+      for (const cdnUrl of grant.cdn_urls) {
+        expect(cdnUrl.url).toContain(cdnUrl.appliance_id);
+        expect(verifyCdnUrl(cdnUrl.url, LOCAL_DEVELOPMENT_SECRET, new Date())).toBe(true);
+      }
+    });
+
+    it('lists the title’s subtitle tracks', () => {
+      expect(grant.subtitle_tracks.map((track) => track.language)).toContain('en');
+    });
+  });
+
+  it('cuts the ladder to the plan and the device', async () => {
+    const standard = accountOnPlan('standard');
+    const grant = await client.call<Grant>('AuthorizePlayback', play(`${standard}-p1`), { metadata: bearer(standard) });
+    expect(Math.max(...grant.renditions.map((rendition) => rendition.height))).toBe(1080);
+    expect(grant.renditions.some((rendition) => rendition.hdr)).toBe(false);
+
+    const phone = { device_id: 'phone', max_height: 720, supports_hdr: false, codecs: [] };
+    const small = await client.call<Grant>('AuthorizePlayback', play('acct-0001-p2', 'tt00001', { device: phone }), {
+      metadata: bearer('acct-0001'),
+    });
+    expect(small.renditions.every((rendition) => rendition.height <= 720 && rendition.codec === 'h264')).toBe(true);
+    for (const [accountId, sessionId] of [
+      [standard, grant.playback_session_id],
+      ['acct-0001', small.playback_session_id],
+    ] as const) {
+      await client.call('StopPlayback', { playback_session_id: sessionId }, { metadata: bearer(accountId) });
+    }
+  });
+
+  describe('the concurrent-stream limit', () => {
+    it.each([
+      ['premium', 4],
+      ['standard', 2],
+      ['basic', 1],
+    ])('%s allows %d streams; a stopped session frees its slot', async (plan, limit) => {
+      const accountId = accountOnPlan(plan);
+      const metadata = bearer(accountId);
+      const sessions: string[] = [];
+      for (let stream = 0; stream < limit; stream++) {
+        const grant = await client.call<Grant>('AuthorizePlayback', play(`${accountId}-p1`), { metadata });
+        sessions.push(grant.playback_session_id);
+      }
+      const refused = await client.fail('AuthorizePlayback', play(`${accountId}-p1`), { metadata });
+      expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(refused.details).toContain(`${limit} of ${limit}`);
+
+      await client.call('StopPlayback', { playback_session_id: sessions[0] }, { metadata });
+      const again = await client.call<Grant>('AuthorizePlayback', play(`${accountId}-p1`), { metadata });
+      expect(again.playback_session_id).not.toBe(sessions[0]);
+    });
+
+    it('frees the slot of a session that stops heartbeating, and heartbeats keep one alive', async () => {
+      const shortLived = await startPlayback({ PLAYBACK_SESSION_TTL_SECONDS: '2' });
+      const shortClient = testClient(SERVICES['playback-authorization'], shortLived.address);
+      try {
+        const accountId = accountOnPlan('basic');
+        const metadata = bearer(accountId);
+        const first = await shortClient.call<Grant>('AuthorizePlayback', play(`${accountId}-p1`), { metadata });
+        let refusals = 0;
+        let granted: Grant | undefined;
+        // Heartbeats keep the only slot taken; once they stop, the session expires and the slot frees.
+        for (let heartbeat = 0; heartbeat < 3; heartbeat++) {
+          await shortClient.call('Heartbeat', { playback_session_id: first.playback_session_id }, { metadata });
+          const refused = await shortClient.fail('AuthorizePlayback', play(`${accountId}-p1`), { metadata });
+          expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
+          refusals++;
+        }
+        // Nothing heartbeats now: polling until the slot frees is what proves the expiry (bounded count).
+        for (let attempt = 0; attempt < 500 && !granted; attempt++) {
+          granted = await shortClient
+            .call<Grant>('AuthorizePlayback', play(`${accountId}-p1`), { metadata })
+            .catch((error: { code: number }) => {
+              expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+              return undefined;
+            });
+          if (!granted) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(refusals).toBe(3);
+        expect(granted).toBeDefined();
+        const gone = await shortClient.fail(
+          'Heartbeat',
+          { playback_session_id: first.playback_session_id },
+          { metadata },
+        );
+        expect(gone.code).toBe(status.NOT_FOUND);
+      } finally {
+        shortClient.close();
+      }
+    });
+  });
+
+  describe('sessions', () => {
+    it('heartbeats move the expiry; stop ends the session; another account can do neither', async () => {
+      const metadata = bearer('acct-0001');
+      const grant = await client.call<Grant>('AuthorizePlayback', play('acct-0001-p3'), { metadata });
+      const beat = await client.call<{ playback_session_id: string; expires_at: Timestamp }>(
+        'Heartbeat',
+        { playback_session_id: grant.playback_session_id },
+        { metadata },
+      );
+      expect(beat.playback_session_id).toBe(grant.playback_session_id);
+      expect(Number(beat.expires_at.seconds)).toBeGreaterThanOrEqual(Number(grant.expires_at.seconds));
+
+      const stranger = bearer('acct-0002');
+      for (const method of ['Heartbeat', 'StopPlayback']) {
+        const denied = await client.fail(
+          method,
+          { playback_session_id: grant.playback_session_id },
+          { metadata: stranger },
+        );
+        expect(denied.code).toBe(status.PERMISSION_DENIED);
+      }
+
+      await client.call('StopPlayback', { playback_session_id: grant.playback_session_id }, { metadata });
+      for (const method of ['Heartbeat', 'StopPlayback']) {
+        const gone = await client.fail(method, { playback_session_id: grant.playback_session_id }, { metadata });
+        expect(gone.code).toBe(status.NOT_FOUND);
+        expect(gone.details).toContain(grant.playback_session_id);
+      }
+    });
+
+    it.each(['Heartbeat', 'StopPlayback'])('%s needs a session id and a token', async (method) => {
+      const missing = await client.fail(method, { playback_session_id: '' }, { metadata: bearer('acct-0001') });
+      expect(missing.code).toBe(status.INVALID_ARGUMENT);
+      expect(missing.details).toMatch(/^playback_session_id: is required/);
+      const anonymous = await client.fail(method, { playback_session_id: 'ps-x' });
+      expect(anonymous.code).toBe(status.UNAUTHENTICATED);
+    });
+  });
+
+  describe('refusals', () => {
+    const owner = bearer('acct-0001');
+
+    it.each([
+      ['no token', {}, /missing authorization/],
+      ['a token that is not a bearer token', { authorization: 'Basic YWxhZGRpbjpvcGVu' }, /Bearer/],
+      ['a token signed with another secret', bearer('acct-0001', { secret: 'not-the-platform-secret!' }), /signature/],
+      ['an expired token', bearer('acct-0001', { expiresInSeconds: -60 }), /expired/],
+      ['garbage', { authorization: 'Bearer abc.def' }, /not a JWT/],
+    ])('UNAUTHENTICATED for %s', async (_, metadata, message) => {
+      const error = await client.fail('AuthorizePlayback', play('acct-0001-p1'), { metadata });
+      expect(error.code).toBe(status.UNAUTHENTICATED);
+      expect(error.details).toMatch(message);
+    });
+
+    it('PERMISSION_DENIED when a token of one account plays another account’s profile', async () => {
+      const error = await client.fail('AuthorizePlayback', play('acct-0001-p1'), { metadata: bearer('acct-0002') });
+      expect(error.code).toBe(status.PERMISSION_DENIED);
+      expect(error.details).toContain('acct-0001-p1');
+    });
+
+    it('PERMISSION_DENIED when a kids profile asks for a mature title; the kids title plays', async () => {
+      const error = await client.fail('AuthorizePlayback', play('acct-0001-p5', 'tt00003'), { metadata: owner });
+      expect(error.code).toBe(status.PERMISSION_DENIED);
+      expect(error.details).toMatch(/tt00003.*18\+.*acct-0001-p5.*7/);
+      const grant = await client.call<Grant>('AuthorizePlayback', play('acct-0001-p5', 'tt00002'), { metadata: owner });
+      await client.call('StopPlayback', { playback_session_id: grant.playback_session_id }, { metadata: owner });
+    });
+
+    it('FAILED_PRECONDITION for a canceled subscription and for a title not available in the country', async () => {
+      const canceled = await client.fail('AuthorizePlayback', play('acct-0004-p1', 'tt00002'), {
+        metadata: bearer('acct-0004'),
+      });
+      expect(canceled.code).toBe(status.FAILED_PRECONDITION);
+      expect(canceled.details).toMatch(/acct-0004 has no active subscription/);
+
+      const elsewhere = await client.fail('AuthorizePlayback', play('acct-0001-p1', 'tt00004'), { metadata: owner });
+      expect(elsewhere.code).toBe(status.FAILED_PRECONDITION);
+      expect(elsewhere.details).toMatch(/tt00004.*not available in US/);
+    });
+
+    it('a refused play holds no slot', async () => {
+      const accountId = accountOnPlan('basic');
+      const metadata = bearer(accountId);
+      const refused = await client.fail('AuthorizePlayback', play(`${accountId}-p1`, 'tt00004'), { metadata });
+      expect(refused.code).toBe(status.FAILED_PRECONDITION);
+      const grant = await client.call<Grant>('AuthorizePlayback', play(`${accountId}-p1`, 'tt00002'), { metadata });
+      await client.call('StopPlayback', { playback_session_id: grant.playback_session_id }, { metadata });
+    });
+
+    it.each([
+      ['an unknown profile', play('acct-0001-p9'), /acct-0001-p9/],
+      ['an unknown title', play('acct-0001-p1', 'tt99999'), /tt99999/],
+    ])('NOT_FOUND for %s', async (_, request, message) => {
+      const error = await client.fail('AuthorizePlayback', request, { metadata: owner });
+      expect(error.code).toBe(status.NOT_FOUND);
+      expect(error.details).toMatch(message);
+    });
+
+    it.each([
+      ['profile_id', play('')],
+      ['title_id', play('acct-0001-p1', '')],
+      ['device', { ...play('acct-0001-p1'), device: undefined }],
+      ['device.device_id', play('acct-0001-p1', 'tt00001', { device: { ...PREMIUM_4K_HDR_DEVICE, device_id: '' } })],
+      ['device.max_height', play('acct-0001-p1', 'tt00001', { device: { ...PREMIUM_4K_HDR_DEVICE, max_height: -1 } })],
+      [
+        'device.codecs[1]',
+        play('acct-0001-p1', 'tt00001', { device: { ...PREMIUM_4K_HDR_DEVICE, codecs: ['h264', 'not a codec'] } }),
+      ],
+      ['client', { ...play('acct-0001-p1'), client: undefined }],
+      ['client.country', play('acct-0001-p1', 'tt00001', { client: { ...US_CLIENT, country: '' } })],
+      ['client.country', play('acct-0001-p1', 'tt00001', { client: { ...US_CLIENT, country: 'USA' } })],
+      ['client.ip', play('acct-0001-p1', 'tt00001', { client: { ...US_CLIENT, ip: '999.1.1.1' } })],
+    ])('INVALID_ARGUMENT naming %s', async (field, request) => {
+      const error = await client.fail('AuthorizePlayback', request, { metadata: owner });
+      expect(error.code).toBe(status.INVALID_ARGUMENT);
+      expect(error.details.startsWith(`${field}: `)).toBe(true);
+    });
+  });
+
+  describe('degradation', () => {
+    const owner = bearer('acct-0001');
+    const withFault = (fault: string) => ({ ...owner, 'x-streamplane-fault': fault });
+
+    async function grantUnder(fault: string): Promise<Grant> {
+      const grant = await client.call<Grant>('AuthorizePlayback', play('acct-0001-p2'), { metadata: withFault(fault) });
+      await client.call('StopPlayback', { playback_session_id: grant.playback_session_id }, { metadata: owner });
+      return grant;
+    }
+
+    it('subtitles unavailable: the grant comes without tracks and says so', async () => {
+      const grant = await grantUnder('subtitles=UNAVAILABLE');
+      expect(grant.subtitle_tracks).toEqual([]);
+      expect(grant.degraded_features).toEqual(['subtitles']);
+      expect(grant.cdn_urls.length).toBeGreaterThan(0);
+    });
+
+    it('steering unavailable: the origin URL only, signed, and says so', async () => {
+      const grant = await grantUnder('steering=UNAVAILABLE');
+      expect(grant.degraded_features).toEqual(['steering']);
+      expect(grant.cdn_urls).toHaveLength(1);
+      expect(grant.cdn_urls[0]).toMatchObject({ appliance_id: 'origin', rank: 1 });
+      expect(verifyCdnUrl(grant.cdn_urls[0]!.url, LOCAL_DEVELOPMENT_SECRET, new Date())).toBe(true);
+      expect(grant.subtitle_tracks.length).toBeGreaterThan(0);
+    });
+
+    it('both optional parts down at once: still a grant, both named', async () => {
+      const grant = await grantUnder('steering=UNAVAILABLE,subtitles=UNAVAILABLE');
+      expect(grant.degraded_features).toEqual(['steering', 'subtitles']);
+    });
+
+    it.each(['billing', 'profiles', 'catalog'])(
+      '%s unavailable: the play fails closed with UNAVAILABLE',
+      async (service) => {
+        const error = await client.fail('AuthorizePlayback', play('acct-0001-p2'), {
+          metadata: withFault(`${service}=UNAVAILABLE`),
+        });
+        expect(error.code).toBe(status.UNAVAILABLE);
+        expect(error.details).toContain(`${service} is unavailable`);
+      },
+    );
+  });
+});
