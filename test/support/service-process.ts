@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /**
@@ -7,7 +7,13 @@ import { createInterface } from 'node:readline';
  * on an ephemeral 127.0.0.1 port, and collects its JSON log lines for assertions.
  */
 
-const REPO_ROOT = join(__dirname, '..', '..');
+/** The repository root, whether this file runs from source (jest) or compiled into dist/ (the bench). */
+const REPO_ROOT = findRepoRoot(__dirname);
+
+function findRepoRoot(from: string): string {
+  const candidate = join(from, '..', '..');
+  return basename(candidate) === 'dist' ? join(candidate, '..') : candidate;
+}
 const STARTUP_TIMEOUT_MS = 30_000;
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
@@ -142,7 +148,7 @@ export async function runUntilExit(
  * A process a failing test forgot to stop must not keep jest waiting forever: the child and its pipes do
  * not hold the event loop open, and the exit hook above kills whatever is left.
  */
-function releaseEventLoop(child: ChildProcess): void {
+export function releaseEventLoop(child: ChildProcess): void {
   child.unref();
   for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
 }

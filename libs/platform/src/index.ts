@@ -18,3 +18,7 @@ export * from './seeded-random';
 export * from './language-tags';
 export * from './cdn-urls';
 export * from './regions';
+export * from './server/readiness';
+export * from './stores/store-guard';
+export * from './stores/redis';
+export * from './stores/postgres';

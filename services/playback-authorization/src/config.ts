@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, platformConfigSchema } from '../../../libs/platform/src';
+import { env, platformConfigSchema, redisUrl } from '../../../libs/platform/src';
 
 /** The secret `npm run token` and an unconfigured local run use; never use it anywhere else. */
 export const LOCAL_DEVELOPMENT_SECRET = 'streamplane-local-development-only';
@@ -12,6 +12,8 @@ export const playbackConfigSchema = platformConfigSchema.extend({
   STREAMPLANE_CDN_SECRET: z.string().min(16, 'must be at least 16 characters').default(LOCAL_DEVELOPMENT_SECRET),
   /** A session ends this long after its grant or last heartbeat. */
   PLAYBACK_SESSION_TTL_SECONDS: env.int(1, 3600).default(60),
+  /** Where sessions live, shared by every replica; unset: in this process's memory (one replica only). */
+  REDIS_URL: redisUrl().optional(),
 });
 
 export type PlaybackConfig = z.infer<typeof playbackConfigSchema>;

@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ServiceClients } from '../client/service-clients';
 import { Logger } from '../logging/logger';
+import { Readiness } from './readiness';
 
 /** Injection token for the validated configuration of the running service. */
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
@@ -9,15 +10,16 @@ export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(config: unknown, logger: Logger, clients: ServiceClients): DynamicModule {
+  static forRoot(config: unknown, logger: Logger, clients: ServiceClients, readiness: Readiness): DynamicModule {
     return {
       module: PlatformModule,
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: Logger, useValue: logger },
         { provide: ServiceClients, useValue: clients },
+        { provide: Readiness, useValue: readiness },
       ],
-      exports: [SERVICE_CONFIG, Logger, ServiceClients],
+      exports: [SERVICE_CONFIG, Logger, ServiceClients, Readiness],
     };
   }
 }

@@ -16,6 +16,7 @@ import { CallPipeline } from './call-pipeline';
 import { HandToPipelineFilter } from './error-filter';
 import { PlatformGrpcTransport, type DrainOutcome } from './grpc-transport';
 import { HealthReporter } from './health';
+import { Readiness } from './readiness';
 import { RpcTelemetry } from '../telemetry/rpc-telemetry';
 import { startTelemetryFromEnv } from '../telemetry/start-from-env';
 import { PlatformModule } from './platform.module';
@@ -54,6 +55,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   const { packageName } = splitGrpcService(options.service);
   const protos = loadProtos([options.service.protoFile]);
   const health = new HealthReporter([options.service.grpcService]);
+  const readiness = new Readiness(logger);
   const discovery = createDiscovery(config, logger);
   const clients = new ServiceClients(options.dependencies ?? [], discovery, logger, { telemetry: rpcTelemetry });
   const pipeline = new CallPipeline(
@@ -73,7 +75,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
     },
   });
 
-  @Module({ imports: [PlatformModule.forRoot(config, logger, clients), options.module] })
+  @Module({ imports: [PlatformModule.forRoot(config, logger, clients, readiness), options.module] })
   class ApplicationModule {}
 
   const app: INestMicroservice = await NestFactory.createMicroservice(ApplicationModule, {
@@ -83,7 +85,13 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   });
   app.useGlobalFilters(new HandToPipelineFilter());
   await app.listen();
-  health.setAll('SERVING');
+  let stopping: Promise<DrainOutcome> | undefined;
+  // Once shutdown has begun, health stays NOT_SERVING whatever the dependencies do.
+  const followReadiness = (ready: boolean) => {
+    if (!stopping) health.setAll(ready ? 'SERVING' : 'NOT_SERVING');
+  };
+  readiness.onChange(followReadiness);
+  followReadiness(readiness.ready);
   const metrics = await telemetry.metricsAddress();
   logger.info('serving', {
     port: transport.port,
@@ -94,7 +102,6 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   });
   const registration = registerUntilDone(discovery, options.service, transport.port, logger);
 
-  let stopping: Promise<DrainOutcome> | undefined;
   const shutdown = (reason: string): Promise<DrainOutcome> => {
     stopping ??= (async () => {
       logger.info('shutting down', { reason, in_flight: pipeline.inFlight });

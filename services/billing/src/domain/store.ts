@@ -3,15 +3,16 @@ import { cloneSubscription } from './plan';
 import type { Subscription } from './plan';
 
 /**
- * Where subscriptions and idempotency keys live. The in-memory store below is the local default; a SQL
- * store (issue 7) implements the same interface, so the contract is written for it too:
+ * Where subscriptions and idempotency keys live. The in-memory store below is the local default; the
+ * PostgreSQL store (src/postgres-store.ts) implements the same interface and passes the same contract:
  *
  * - Every method is async and every read hands out a copy: callers never share state with the store.
  * - A mutation is ONE call, {@link BillingStore.applyIdempotent}: look up the key, read the
  *   subscription, compute the new one, write it and record the key's result, all-or-nothing. A SQL store
  *   does this in one transaction, with (operation, account_id, idempotency_key) under a unique constraint
  *   and the subscription row locked (SELECT … FOR UPDATE), so two concurrent calls with one key apply
- *   once: the loser of the race waits on the constraint, then finds the winner's result and replays it.
+ *   once: the loser of the race waits on the row lock, then finds the winner's recorded result and
+ *   replays it; the constraint rules out a second recording whatever happens.
  * - `mutate` is a pure, synchronous function of the current subscription (the domain rules). It may
  *   throw a domain error to refuse the change. Being synchronous, it can run inside the store's critical
  *   section or transaction without holding it across foreign I/O.
@@ -137,20 +138,11 @@ export class InMemoryBillingStore implements BillingStore {
         if (recorded.fingerprint === requestFingerprint) {
           return { subscription: cloneSubscription(recorded.subscription), replayed: true };
         }
-        throw new AlreadyExistsError(conflictMessage(scope, recorded.fingerprint, requestFingerprint));
+        throw idempotencyKeyConflict(scope, recorded.fingerprint, requestFingerprint);
       }
     }
 
-    const current = this.require(scope.accountId);
-    const next = mutate(cloneSubscription(current));
-    if ((next as unknown) instanceof Promise) {
-      throw new TypeError('applyIdempotent: mutate must be synchronous (it runs inside the critical section)');
-    }
-    if (next.accountId !== scope.accountId) {
-      throw new Error(`applyIdempotent: mutate returned account "${next.accountId}" for "${scope.accountId}"`);
-    }
-
-    const stored = cloneSubscription(next);
+    const stored = runMutation(scope, mutate, this.require(scope.accountId));
     this.subscriptions.set(scope.accountId, stored);
     if (key !== undefined) {
       // delete first: re-setting an existing (expired) key would keep its old place in the pruning order.
@@ -162,15 +154,11 @@ export class InMemoryBillingStore implements BillingStore {
 
   async seedIfEmpty(subscriptions: readonly Subscription[]): Promise<boolean> {
     if (this.subscriptions.size > 0) return false;
-    const copies = new Map<string, Subscription>();
+    requireDistinctAccounts(subscriptions);
     for (const subscription of subscriptions) {
-      if (copies.has(subscription.accountId)) {
-        throw new Error(`seedIfEmpty: duplicate account "${subscription.accountId}"`);
-      }
-      copies.set(subscription.accountId, cloneSubscription(subscription));
+      this.subscriptions.set(subscription.accountId, cloneSubscription(subscription));
     }
-    for (const [accountId, subscription] of copies) this.subscriptions.set(accountId, subscription);
-    return copies.size > 0;
+    return subscriptions.length > 0;
   }
 
   private require(accountId: string): Subscription {
@@ -198,12 +186,45 @@ function keyOf(scope: IdempotencyScope): string {
   return `${scope.operation}\u0000${scope.accountId}\u0000${scope.idempotencyKey}`;
 }
 
-function conflictMessage(scope: IdempotencyScope, firstFingerprint: string, fingerprint: string): string {
-  return (
+/** What every store throws when a key comes back with another request (rule 2 of applyIdempotent). */
+export function idempotencyKeyConflict(
+  scope: IdempotencyScope,
+  firstFingerprint: string,
+  fingerprint: string,
+): AlreadyExistsError {
+  return new AlreadyExistsError(
     `idempotency_key ${JSON.stringify(scope.idempotencyKey)} was already used for a different ` +
-    `${scope.operation} request on account "${scope.accountId}" (${describe(firstFingerprint)}, ` +
-    `now ${describe(fingerprint)}); use a new key for a new request`
+      `${scope.operation} request on account "${scope.accountId}" (${describe(firstFingerprint)}, ` +
+      `now ${describe(fingerprint)}); use a new key for a new request`,
   );
+}
+
+/**
+ * Runs `mutate` the way every store must (rule 4 of applyIdempotent): on a private copy of `current`,
+ * synchronously, for the scope's account. Returns a copy the store may keep.
+ */
+export function runMutation(
+  scope: IdempotencyScope,
+  mutate: SubscriptionMutation,
+  current: Subscription,
+): Subscription {
+  const next = mutate(cloneSubscription(current));
+  if ((next as unknown) instanceof Promise) {
+    throw new TypeError('applyIdempotent: mutate must be synchronous (it runs inside the critical section)');
+  }
+  if (next.accountId !== scope.accountId) {
+    throw new Error(`applyIdempotent: mutate returned account "${next.accountId}" for "${scope.accountId}"`);
+  }
+  return cloneSubscription(next);
+}
+
+/** A seed names each account once; checked before a store writes anything. */
+export function requireDistinctAccounts(subscriptions: readonly Subscription[]): void {
+  const seen = new Set<string>();
+  for (const { accountId } of subscriptions) {
+    if (seen.has(accountId)) throw new Error(`seedIfEmpty: duplicate account "${accountId}"`);
+    seen.add(accountId);
+  }
 }
 
 function describe(fingerprint: string): string {

@@ -17,7 +17,8 @@ export interface PlaybackSession {
 
 /**
  * Where sessions live. The stream-limit check and the insert are one operation, so two requests racing
- * for an account's last slot can never both win (a Redis store does it in one Lua script).
+ * for an account's last slot can never both win (a Redis store does it in one Lua script). A session is
+ * live while `expiresAt > now`, `now` being the caller's clock.
  */
 export interface SessionStore {
   /** Opens `session` unless the account already has `maxStreams` live sessions (ResourceExhaustedError). */
@@ -34,6 +35,15 @@ export function newSessionId(): string {
   return `ps-${randomUUID()}`;
 }
 
+/** The refusals every SessionStore gives, worded the same whichever store it is. */
+export const sessionErrors = {
+  streamLimitReached: (accountId: string, live: number, maxStreams: number) =>
+    new ResourceExhaustedError(`account ${accountId} is already streaming on ${live} of ${maxStreams} allowed streams`),
+  notFound: (sessionId: string) => new NotFoundError('playback session', sessionId),
+  ofAnotherAccount: (sessionId: string) =>
+    new PermissionDeniedError(`playback session "${sessionId}" belongs to another account`),
+};
+
 export class InMemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, PlaybackSession>();
   private readonly byAccount = new Map<string, Set<string>>();
@@ -46,11 +56,7 @@ export class InMemorySessionStore implements SessionStore {
     if (++this.opensSinceSweep >= this.sweepEvery) this.sweepExpired(now);
     // No await between the count and the insert: this is the atomic step.
     const live = this.live(session.accountId, now);
-    if (live.length >= maxStreams) {
-      throw new ResourceExhaustedError(
-        `account ${session.accountId} is already streaming on ${live.length} of ${maxStreams} allowed streams`,
-      );
-    }
+    if (live.length >= maxStreams) throw sessionErrors.streamLimitReached(session.accountId, live.length, maxStreams);
     this.sessions.set(session.sessionId, { ...session });
     let ids = this.byAccount.get(session.accountId);
     if (!ids) {
@@ -90,10 +96,8 @@ export class InMemorySessionStore implements SessionStore {
 
   private owned(sessionId: string, accountId: string, now: Date): PlaybackSession {
     const session = this.sessions.get(sessionId);
-    if (!session || session.expiresAt <= now) throw new NotFoundError('playback session', sessionId);
-    if (session.accountId !== accountId) {
-      throw new PermissionDeniedError(`playback session "${sessionId}" belongs to another account`);
-    }
+    if (!session || session.expiresAt <= now) throw sessionErrors.notFound(sessionId);
+    if (session.accountId !== accountId) throw sessionErrors.ofAnotherAccount(sessionId);
     return session;
   }
 

@@ -1,8 +1,6 @@
 import {
   FailedPreconditionError,
-  NotFoundError,
   PermissionDeniedError,
-  ResourceExhaustedError,
   UnauthenticatedError,
 } from '../../../../libs/platform/src/errors/domain-errors';
 import {
@@ -13,9 +11,9 @@ import {
   signAccountToken,
   verifyAccountToken,
   type PlaybackFacts,
-  type PlaybackSession,
   type Rendition,
 } from '../../src/domain';
+import { at, CONTRACT_NOW, contractSession, sessionStoreContract } from './session-store.contract';
 
 const SECRET = 'test-secret';
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -47,59 +45,17 @@ describe('account tokens', () => {
   });
 });
 
-describe('sessions', () => {
-  const session = (
-    id: string,
-    accountId = 'acct-0002',
-    expiresAt = new Date(NOW.getTime() + 60_000),
-  ): PlaybackSession => ({
-    sessionId: id,
-    accountId,
-    profileId: `${accountId}-p1`,
-    titleId: 'tt00001',
-    deviceId: 'tv',
-    expiresAt,
-  });
-
-  it('enforces the stream limit, and a stopped or expired session frees its slot', async () => {
-    const store = new InMemorySessionStore();
-    await store.openWithinLimit(session('a'), 2, NOW);
-    await store.openWithinLimit(session('b'), 2, NOW);
-    await expect(store.openWithinLimit(session('c'), 2, NOW)).rejects.toThrow(ResourceExhaustedError);
-    await store.close('a', 'acct-0002', NOW);
-    await store.openWithinLimit(session('c'), 2, NOW);
-    const later = new Date(NOW.getTime() + 61_000);
-    await store.openWithinLimit(session('d', 'acct-0002', new Date(later.getTime() + 60_000)), 2, later);
-    expect((await store.liveSessions('acct-0002', later)).map((live) => live.sessionId)).toEqual(['d']);
-  });
-
-  it('lets only one of many racing requests take the last slot', async () => {
-    const store = new InMemorySessionStore();
-    const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => store.openWithinLimit(session(`s${i}`, 'acct-0003'), 1, NOW)),
-    );
-    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-  });
+describe('InMemorySessionStore', () => {
+  sessionStoreContract(() => new InMemorySessionStore());
 
   it('drops expired sessions of accounts that never come back, so memory follows live sessions', async () => {
     const store = new InMemorySessionStore(3);
-    await store.openWithinLimit(session('gone-1', 'acct-0100'), 1, NOW);
-    await store.openWithinLimit(session('gone-2', 'acct-0101'), 1, NOW);
+    await store.openWithinLimit(contractSession('gone-1', 'acct-0100'), 1, CONTRACT_NOW);
+    await store.openWithinLimit(contractSession('gone-2', 'acct-0101'), 1, CONTRACT_NOW);
     expect(store.size).toBe(2);
-    const later = new Date(NOW.getTime() + 61_000);
-    await store.openWithinLimit(session('live', 'acct-0102', new Date(later.getTime() + 60_000)), 1, later);
+    const later = at(61_000);
+    await store.openWithinLimit(contractSession('live', 'acct-0102', at(121_000)), 1, later);
     expect(store.size).toBe(1);
-  });
-
-  it('extends and stops only live sessions of the same account', async () => {
-    const store = new InMemorySessionStore();
-    await store.openWithinLimit(session('a'), 2, NOW);
-    const extended = await store.extend('a', 'acct-0002', new Date(NOW.getTime() + 120_000), NOW);
-    expect(extended.expiresAt.getTime()).toBe(NOW.getTime() + 120_000);
-    await expect(store.extend('a', 'acct-0001', NOW, NOW)).rejects.toThrow(PermissionDeniedError);
-    await expect(store.close('missing', 'acct-0002', NOW)).rejects.toThrow(NotFoundError);
-    await store.close('a', 'acct-0002', NOW);
-    await expect(store.close('a', 'acct-0002', NOW)).rejects.toThrow(NotFoundError);
   });
 });
 

@@ -1,108 +1,35 @@
 import { status } from '@grpc/grpc-js';
 import { verifyCdnUrl } from '../../../../libs/platform/src/cdn-urls';
-import { SERVICES, type ServiceName } from '../../../../libs/platform/src/service-registry';
+import { SERVICES } from '../../../../libs/platform/src/service-registry';
 import { testClient, type TestClient } from '../../../../test/support/grpc-client';
-import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
+import type { ServiceProcess } from '../../../../test/support/service-process';
 import { LOCAL_DEVELOPMENT_SECRET } from '../../src/config';
-import { signAccountToken } from '../../src/domain';
+import {
+  bearer,
+  play,
+  PREMIUM_4K_HDR_DEVICE,
+  startPlayPath,
+  US_CLIENT,
+  type Grant,
+  type PlayPathProcesses,
+  type Timestamp,
+} from './play-path-fixture';
 
-interface Timestamp {
-  seconds: string;
-}
-interface Rendition {
-  codec: string;
-  height: number;
-  bitrate_kbps: number;
-  hdr: boolean;
-}
-interface Grant {
-  playback_session_id: string;
-  license_token: string;
-  expires_at: Timestamp;
-  renditions: Rendition[];
-  cdn_urls: { url: string; appliance_id: string; rank: number; expires_at: Timestamp }[];
-  subtitle_tracks: { track_id: string; language: string }[];
-  degraded_features: string[];
-}
-
-const DEPENDENCIES = ['catalog', 'profiles', 'billing', 'subtitles', 'steering'] as const;
-const PREMIUM_4K_HDR_DEVICE = {
-  device_id: 'tv-living-room',
-  max_height: 2160,
-  supports_hdr: true,
-  codecs: ['h264', 'hevc', 'av1'],
-};
-const US_CLIENT = { ip: '203.0.113.7', country: 'US', asn: 0 };
-
-function bearer(accountId: string, options: { secret?: string; expiresInSeconds?: number } = {}) {
-  const token = signAccountToken(accountId, options.secret ?? LOCAL_DEVELOPMENT_SECRET, options);
-  return { authorization: `Bearer ${token}` };
-}
-
-function play(profileId: string, titleId = 'tt00001', overrides: Record<string, unknown> = {}) {
-  return { profile_id: profileId, title_id: titleId, device: PREMIUM_4K_HDR_DEVICE, client: US_CLIENT, ...overrides };
-}
-
-/**
- * Real processes of the whole play path: playback-authorization and the five services it asks, all with
- * fault injection enabled so a test can make one dependency fail for one request.
- */
+/** playback-authorization, sessions in memory, and the five services it asks, as real processes. */
 describe('playback-authorization over gRPC', () => {
-  const dependencies = new Map<ServiceName, ServiceProcess>();
-  const started: ServiceProcess[] = [];
+  let playPath: PlayPathProcesses;
   let playback: ServiceProcess;
   let client: TestClient;
-  let billing: TestClient;
-  const accountsByPlan = new Map<string, string[]>();
-
-  async function startPlayback(env: Record<string, string> = {}): Promise<ServiceProcess> {
-    const addresses = Object.fromEntries(
-      [...dependencies].map(([name, process]) => [`${name.toUpperCase()}_ADDR`, process.address]),
-    );
-    const process = await startServiceProcess('playback-authorization', {
-      ...addresses,
-      STREAMPLANE_FAULTS: 'enabled',
-      ...env,
-    });
-    started.push(process);
-    return process;
-  }
-
-  /** Seeded accounts on an active `plan`, none of the fixtures: each stream-limit test gets its own. */
-  function accountOnPlan(plan: string): string {
-    const account = accountsByPlan.get(plan)?.shift();
-    if (!account) throw new Error(`no spare seeded account on the ${plan} plan`);
-    return account;
-  }
 
   beforeAll(async () => {
-    const catalog = await startServiceProcess('catalog', { STREAMPLANE_FAULTS: 'enabled' });
-    started.push(catalog);
-    dependencies.set('catalog', catalog);
-    const others = await Promise.all(
-      DEPENDENCIES.filter((name) => name !== 'catalog').map((name) =>
-        startServiceProcess(name, { CATALOG_ADDR: catalog.address, STREAMPLANE_FAULTS: 'enabled' }),
-      ),
-    );
-    started.push(...others);
-    for (const process of others) dependencies.set(process.name as ServiceName, process);
-    playback = await startPlayback();
+    playPath = await startPlayPath();
+    playback = await playPath.startPlayback();
     client = testClient(SERVICES['playback-authorization'], playback.address);
-    billing = testClient(SERVICES.billing, dependencies.get('billing')!.address);
-    for (let n = 10; n <= 60; n++) {
-      const accountId = `acct-${String(n).padStart(4, '0')}`;
-      const entitlement = await billing.call<{ active: boolean; plan_id: string }>('GetEntitlement', {
-        account_id: accountId,
-      });
-      if (!entitlement.active) continue;
-      accountsByPlan.set(entitlement.plan_id, [...(accountsByPlan.get(entitlement.plan_id) ?? []), accountId]);
-    }
   }, 120_000);
 
   afterAll(async () => {
     client?.close();
-    billing?.close();
-    await Promise.all(started.map((process) => process.stop()));
+    await playPath?.stop();
   });
 
   describe('a grant', () => {
@@ -152,7 +79,7 @@ describe('playback-authorization over gRPC', () => {
   });
 
   it('cuts the ladder to the plan and the device', async () => {
-    const standard = accountOnPlan('standard');
+    const standard = playPath.accountOnPlan('standard');
     const grant = await client.call<Grant>('AuthorizePlayback', play(`${standard}-p1`), { metadata: bearer(standard) });
     expect(Math.max(...grant.renditions.map((rendition) => rendition.height))).toBe(1080);
     expect(grant.renditions.some((rendition) => rendition.hdr)).toBe(false);
@@ -176,7 +103,7 @@ describe('playback-authorization over gRPC', () => {
       ['standard', 2],
       ['basic', 1],
     ])('%s allows %d streams; a stopped session frees its slot', async (plan, limit) => {
-      const accountId = accountOnPlan(plan);
+      const accountId = playPath.accountOnPlan(plan);
       const metadata = bearer(accountId);
       const sessions: string[] = [];
       for (let stream = 0; stream < limit; stream++) {
@@ -193,10 +120,10 @@ describe('playback-authorization over gRPC', () => {
     });
 
     it('frees the slot of a session that stops heartbeating, and heartbeats keep one alive', async () => {
-      const shortLived = await startPlayback({ PLAYBACK_SESSION_TTL_SECONDS: '2' });
+      const shortLived = await playPath.startPlayback({ PLAYBACK_SESSION_TTL_SECONDS: '2' });
       const shortClient = testClient(SERVICES['playback-authorization'], shortLived.address);
       try {
-        const accountId = accountOnPlan('basic');
+        const accountId = playPath.accountOnPlan('basic');
         const metadata = bearer(accountId);
         const first = await shortClient.call<Grant>('AuthorizePlayback', play(`${accountId}-p1`), { metadata });
         let refusals = 0;
@@ -313,7 +240,7 @@ describe('playback-authorization over gRPC', () => {
     });
 
     it('a refused play holds no slot', async () => {
-      const accountId = accountOnPlan('basic');
+      const accountId = playPath.accountOnPlan('basic');
       const metadata = bearer(accountId);
       const refused = await client.fail('AuthorizePlayback', play(`${accountId}-p1`, 'tt00004'), { metadata });
       expect(refused.code).toBe(status.FAILED_PRECONDITION);

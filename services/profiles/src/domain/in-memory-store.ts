@@ -1,13 +1,14 @@
-import {
-  AlreadyExistsError,
-  FailedPreconditionError,
-  NotFoundError,
-} from '../../../../libs/platform/src/errors/domain-errors';
+import { NotFoundError } from '../../../../libs/platform/src/errors/domain-errors';
 import { checkKidsMaturity, nameKey } from './profile';
 import type { Profile, ViewingHistoryEntry } from './profile';
-import { DEFAULT_HISTORY_CAP } from './store';
+import {
+  DEFAULT_HISTORY_CAP,
+  mergeProfileChanges,
+  profileLimitReached,
+  profileNameTaken,
+  requireHistoryWindow,
+} from './store';
 import type { ProfileChanges, ProfileDraft, ProfileLimits, ProfileStore } from './store';
-import { quoted } from './util';
 
 /**
  * The local-default ProfileStore: a few Maps in one process.
@@ -56,15 +57,10 @@ export class InMemoryProfileStore implements ProfileStore {
   async createProfile(draft: ProfileDraft, limits: ProfileLimits): Promise<Profile> {
     const account = this.requireAccount(draft.accountId);
     if (account.profileIds.length >= limits.maxPerAccount) {
-      throw new FailedPreconditionError(
-        `account "${draft.accountId}" already has ${account.profileIds.length} profiles; ` +
-          `the limit is ${limits.maxPerAccount} per account`,
-      );
+      throw profileLimitReached(draft.accountId, account.profileIds.length, limits);
     }
     const key = nameKey(draft.name);
-    if (account.names.has(key)) {
-      throw new AlreadyExistsError(`account "${draft.accountId}" already has a profile named ${quoted(draft.name)}`);
-    }
+    if (account.names.has(key)) throw profileNameTaken(draft.accountId, draft.name);
     checkKidsMaturity(draft.kids, draft.maturityLevel, 'maturity_level');
 
     const profileId = `${draft.accountId}-p${account.nextNumber}`;
@@ -90,33 +86,12 @@ export class InMemoryProfileStore implements ProfileStore {
     const state = this.requireProfile(profileId);
     const current = state.profile;
     const account = this.accounts.get(current.accountId)!;
-    const next: Profile = {
-      ...current,
-      name: changes.name ?? current.name,
-      maturityLevel: changes.maturityLevel ?? current.maturityLevel,
-      kids: changes.kids ?? current.kids,
-      language: changes.language ?? current.language,
-      avatar: changes.avatar ?? current.avatar,
-    };
-    // Checked on the merged row, as a database CHECK constraint would: an update of kids alone can break
-    // the rule as surely as an update of maturity_level alone.
-    checkKidsMaturity(next.kids, next.maturityLevel, changes.maturityLevel !== undefined ? 'maturity_level' : 'kids');
+    const { next, changed } = mergeProfileChanges(current, changes, updateTime);
     const oldKey = nameKey(current.name);
     const newKey = nameKey(next.name);
-    if (newKey !== oldKey && account.names.has(newKey)) {
-      throw new AlreadyExistsError(`account "${current.accountId}" already has a profile named ${quoted(next.name)}`);
-    }
-
-    const changed =
-      next.name !== current.name ||
-      next.maturityLevel !== current.maturityLevel ||
-      next.kids !== current.kids ||
-      next.language !== current.language ||
-      next.avatar !== current.avatar;
+    if (newKey !== oldKey && account.names.has(newKey)) throw profileNameTaken(current.accountId, next.name);
     if (!changed) return cloneProfile(current);
 
-    // update_time never moves backwards, even if the clock does.
-    next.updateTime = new Date(Math.max(updateTime.getTime(), current.updateTime.getTime()));
     if (newKey !== oldKey) {
       account.names.delete(oldKey);
       account.names.set(newKey, profileId);
@@ -148,8 +123,7 @@ export class InMemoryProfileStore implements ProfileStore {
   }
 
   async history(profileId: string, offset: number, limit: number): Promise<ViewingHistoryEntry[]> {
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`offset must be ≥ 0, got ${offset}`);
-    if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be ≥ 0, got ${limit}`);
+    requireHistoryWindow(offset, limit);
     const state = this.requireProfile(profileId);
     state.newestFirst ??= [...state.history.values()].reverse();
     return state.newestFirst.slice(offset, offset + limit).map(cloneEntry);

@@ -1,8 +1,11 @@
+import { AlreadyExistsError, FailedPreconditionError } from '../../../../libs/platform/src/errors/domain-errors';
+import { checkKidsMaturity } from './profile';
 import type { MaturityLevel, Profile, ViewingHistoryEntry } from './profile';
+import { quoted } from './util';
 
 /**
- * Where profiles and viewing history live. The in-memory store is the local default; a PostgreSQL store
- * comes later behind this same interface, so the interface is shaped by what a database does well:
+ * Where profiles and viewing history live. The in-memory store is the local default; the PostgreSQL store
+ * (src/postgres-store.ts) implements this same interface, which is shaped by what a database does well:
  *
  * - Every method is async and every rule that spans rows is enforced INSIDE the store, atomically: the
  *   account's profile limit, unique names per account, the next profile number, the kids/maturity rule on
@@ -101,3 +104,58 @@ export interface ProfileLimits {
 
 /** Default per-profile history cap of the stores (see ProfileStore). */
 export const DEFAULT_HISTORY_CAP = 1000;
+
+/*
+ * The rules of the contract above that are not storage, so every store words and applies them alike.
+ */
+
+/** createProfile at the limit. */
+export function profileLimitReached(accountId: string, count: number, limits: ProfileLimits): FailedPreconditionError {
+  return new FailedPreconditionError(
+    `account "${accountId}" already has ${count} profiles; the limit is ${limits.maxPerAccount} per account`,
+  );
+}
+
+/** A name the account already has (compared by nameKey). */
+export function profileNameTaken(accountId: string, name: string): AlreadyExistsError {
+  return new AlreadyExistsError(`account "${accountId}" already has a profile named ${quoted(name)}`);
+}
+
+/**
+ * The row updateProfile leaves: the defined fields of `changes` over `current`, the kids rule checked on
+ * the merged row (as a CHECK constraint would: changing kids alone can break it as surely as changing
+ * maturity_level alone). `changed` is false when no value differs, and then updateTime stays; otherwise it
+ * becomes `updateTime`, never earlier than before, even if the clock steps back. Name uniqueness is the
+ * store's to check.
+ */
+export function mergeProfileChanges(
+  current: Profile,
+  changes: ProfileChanges,
+  updateTime: Date,
+): { next: Profile; changed: boolean } {
+  const next: Profile = {
+    ...current,
+    name: changes.name ?? current.name,
+    maturityLevel: changes.maturityLevel ?? current.maturityLevel,
+    kids: changes.kids ?? current.kids,
+    language: changes.language ?? current.language,
+    avatar: changes.avatar ?? current.avatar,
+  };
+  checkKidsMaturity(next.kids, next.maturityLevel, changes.maturityLevel !== undefined ? 'maturity_level' : 'kids');
+  const changed =
+    next.name !== current.name ||
+    next.maturityLevel !== current.maturityLevel ||
+    next.kids !== current.kids ||
+    next.language !== current.language ||
+    next.avatar !== current.avatar;
+  next.updateTime = changed
+    ? new Date(Math.max(updateTime.getTime(), current.updateTime.getTime()))
+    : current.updateTime;
+  return { next, changed };
+}
+
+/** history()'s offset and limit are the caller's arithmetic: a negative one is a programming error. */
+export function requireHistoryWindow(offset: number, limit: number): void {
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`offset must be ≥ 0, got ${offset}`);
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be ≥ 0, got ${limit}`);
+}

@@ -4,15 +4,18 @@ import {
   InvalidArgumentError,
   NotFoundError,
 } from '../../../../libs/platform/src/errors/domain-errors';
-import { MAX_PROFILES_PER_ACCOUNT } from '../../src/domain';
+import { DEFAULT_HISTORY_CAP, MAX_PROFILES_PER_ACCOUNT } from '../../src/domain';
 import type { ProfileStore } from '../../src/domain';
 import { draft, entry, expectRejects } from './helpers';
 
 /**
  * The behaviour every ProfileStore must have. Each implementation's test file calls this with a factory
- * for an empty store (the in-memory store now; the PostgreSQL store will run the very same suite).
+ * for an empty store (the in-memory store and the PostgreSQL store run the very same suite).
  */
-export function describeProfileStoreContract(label: string, makeStore: () => Promise<ProfileStore>): void {
+export function describeProfileStoreContract(
+  label: string,
+  makeStore: (options?: { historyCap?: number }) => Promise<ProfileStore>,
+): void {
   const limits = { maxPerAccount: MAX_PROFILES_PER_ACCOUNT };
   const T0 = Date.UTC(2026, 2, 1);
 
@@ -334,6 +337,41 @@ export function describeProfileStoreContract(label: string, makeStore: () => Pro
       it('is NotFound for an unknown profile', async () => {
         await expectRejects(store.recordProgress('acct-a-p9', entry('tt00001', T0)), NotFoundError, 'acct-a-p9');
         await expectRejects(store.history('acct-a-p9', 0, 10), NotFoundError, 'acct-a-p9');
+      });
+
+      it('rejects a negative offset or limit as a programming error', async () => {
+        await expect(store.history('acct-a-p1', -1, 10)).rejects.toThrow(RangeError);
+        await expect(store.history('acct-a-p1', 0, -1)).rejects.toThrow(RangeError);
+      });
+    });
+
+    describe('history cap', () => {
+      async function storeWithProfile(historyCap?: number): Promise<ProfileStore> {
+        const capped = await makeStore(historyCap === undefined ? {} : { historyCap });
+        await capped.addAccount('acct-a');
+        await capped.createProfile(draft('acct-a', 'A'), limits);
+        return capped;
+      }
+
+      it('keeps at most 1000 entries per profile by default, dropping the least recently recorded', async () => {
+        expect(DEFAULT_HISTORY_CAP).toBe(1000);
+        const capped = await storeWithProfile();
+        for (let i = 1; i <= 1001; i++) await capped.recordProgress('acct-a-p1', entry(`t${i}`, T0 + i));
+        const all = await capped.history('acct-a-p1', 0, 5000);
+        expect(all).toHaveLength(1000);
+        expect(all[0]!.titleId).toBe('t1001');
+        expect(all[999]!.titleId).toBe('t2');
+      });
+
+      it('drops by recency of recording: a title recorded again is safe from the next eviction', async () => {
+        const capped = await storeWithProfile(3);
+        for (const title of ['a', 'b', 'c']) await capped.recordProgress('acct-a-p1', entry(title, T0));
+        await capped.recordProgress('acct-a-p1', entry('a', T0)); // a moves to the top; b is now the oldest
+        await capped.recordProgress('acct-a-p1', entry('d', T0));
+        expect((await capped.history('acct-a-p1', 0, 10)).map((e) => e.titleId)).toEqual(['d', 'a', 'c']);
+        // Re-recording a title already there never evicts anything.
+        await capped.recordProgress('acct-a-p1', entry('c', T0));
+        expect((await capped.history('acct-a-p1', 0, 10)).map((e) => e.titleId)).toEqual(['c', 'd', 'a']);
       });
     });
   });
