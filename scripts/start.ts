@@ -1,67 +1,125 @@
 /* eslint-disable no-console -- this is the interactive launcher: it talks to a person on a terminal */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../libs/platform/src/service-registry';
+import { SERVICES, type ServiceName } from '../libs/platform/src/service-registry';
+import { LOCAL_DEVELOPMENT_SECRET } from '../services/playback-authorization/src/config';
+import { signAccountToken } from '../services/playback-authorization/src/domain/account-token';
+import { Platform, START_ORDER, type PlatformEvent } from './platform';
 
 /**
- * `npm start`: runs every built service as its own process on its design port, prefixes their logs,
- * waits until each one serves, then prints how to call them. Ctrl-C stops them all cleanly.
+ * `npm start`: all seven services as supervised processes on their design ports, logs of all of them in
+ * one stream (one line each, prefixed by the service), progress until every one reports SERVING, then
+ * how to call them. A service that dies is reported with its last lines and restarted with backoff.
+ * Ctrl-C stops everything, each service draining its in-flight calls.
  */
 
-const DIST = join(__dirname, '..');
+const WIDTH = Math.max(...START_ORDER.map((name) => name.length));
 
-interface Launched {
-  name: ServiceName;
-  child: ChildProcess;
-  serving: Promise<void>;
+function prefix(service: ServiceName): string {
+  return `${service.padEnd(WIDTH)} |`;
 }
 
-function launch(name: ServiceName): Launched {
-  const preload = join(DIST, 'libs', 'platform', 'src', 'telemetry', 'register.js');
-  const child = spawn(process.execPath, ['--require', preload, join(DIST, 'services', name, 'src', 'main.js')], {
-    env: { ...process.env, GRPC_HOST: process.env.GRPC_HOST ?? '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const prefix = `${name.padEnd(22)}|`;
-  let markServing!: () => void;
-  const serving = new Promise<void>((resolve) => (markServing = resolve));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    console.log(`${prefix} ${line}`);
-    if (line.includes('"msg":"serving"')) markServing();
-  });
-  createInterface({ input: child.stderr! }).on('line', (line) => console.error(`${prefix} ${line}`));
-  child.once('exit', (code, signal) => console.error(`${prefix} exited (${signal ?? code})`));
-  return { name, child, serving };
-}
-
-async function main(): Promise<void> {
-  const available = SERVICE_NAMES.filter((name) => existsSync(join(DIST, 'services', name, 'src', 'main.js')));
-  const launched = available.map(launch);
-  const stopAll = (): void => {
-    for (const { child } of launched) if (child.exitCode === null) child.kill('SIGTERM');
-  };
-  process.once('SIGINT', stopAll);
-  process.once('SIGTERM', stopAll);
-
-  await Promise.all(launched.map((service) => service.serving));
-  console.log('\nStreamplane is up:\n');
-  for (const { name } of launched) {
-    console.log(`  ${name.padEnd(24)} 127.0.0.1:${SERVICES[name].port}  ${SERVICES[name].grpcService}`);
+/** A JSON log line as `time level msg key=value …`, which reads well when seven services interleave. */
+function readable(line: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
   }
-  console.log(`
-Try it (buf curl ships with the project: npx buf curl …; grpcurl works the same way):
+  const { time, level, msg, service: _service, ...fields } = entry;
+  const details = Object.entries(fields)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+  return `${String(time ?? '').slice(11, 23)} ${String(level ?? '').padEnd(5)} ${String(msg ?? '')} ${details}`.trimEnd();
+}
 
-  npx buf curl --protocol grpc --http2-prior-knowledge -d '{"title_id":"tt00001","country":"US"}' \\
-    http://127.0.0.1:50051/streamplane.catalog.v1.CatalogService/GetTitle
+function describe(event: PlatformEvent, waiting: Set<ServiceName>): string | undefined {
+  switch (event.kind) {
+    case 'starting':
+      return event.attempt === 1 ? undefined : `▶ ${event.service}: starting again (attempt ${event.attempt})`;
+    case 'serving':
+      waiting.delete(event.service);
+      return waiting.size > 0
+        ? `▶ ${event.service} is SERVING; waiting for ${[...waiting].join(', ')}`
+        : `▶ ${event.service} is SERVING`;
+    case 'exited':
+      return [
+        `▶ ${event.service} exited (${event.signal ?? `code ${event.code}`}); its last lines:`,
+        ...event.lastLines.map((line) => `    ${readable(line)}`),
+      ].join('\n');
+    case 'restarting':
+      return `▶ ${event.service}: restarting in ${event.inMs} ms`;
+  }
+}
 
+function howToCall(): string {
+  const token = signAccountToken('acct-0001', process.env.STREAMPLANE_AUTH_SECRET || LOCAL_DEVELOPMENT_SECRET);
+  const rows = START_ORDER.map(
+    (name) =>
+      `  ${name.padEnd(WIDTH)}  127.0.0.1:${SERVICES[name].port}  metrics :${SERVICES[name].metricsPort}/metrics  ${SERVICES[name].grpcService}`,
+  );
+  const play =
+    '{"profile_id":"acct-0001-p1","title_id":"tt00001","device":{"device_id":"tv-1","max_height":2160,"supports_hdr":true,"codecs":["h264","hevc"]},"client":{"country":"US","asn":20250}}';
+  return `
+Streamplane is up:
+
+${rows.join('\n')}
+
+Browse (buf curl ships with the project; grpcurl takes the same calls):
+
+  npx buf curl --protocol grpc --http2-prior-knowledge -d '{"query":"crown","country":"US"}' \\
+    http://127.0.0.1:50051/streamplane.catalog.v1.CatalogService/SearchTitles
   grpcurl -plaintext -d '{"title_id":"tt00001","country":"US"}' \\
     127.0.0.1:50051 streamplane.catalog.v1.CatalogService/GetTitle
 
-Press Ctrl-C to stop.`);
+Home rows:
 
-  await Promise.all(launched.map(({ child }) => new Promise((resolve) => child.once('exit', resolve))));
+  npx buf curl --protocol grpc --http2-prior-knowledge -d '{"profile_id":"acct-0001-p1","country":"US"}' \\
+    http://127.0.0.1:50053/streamplane.recommendations.v1.RecommendationsService/GetHomeRows
+
+Hit play (a token for acct-0001, valid for a day; npm run --silent token -- <account> makes others):
+
+  TOKEN=${token}
+  npx buf curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $TOKEN" \\
+    -d '${play}' \\
+    http://127.0.0.1:50054/streamplane.playback.v1.PlaybackAuthorizationService/AuthorizePlayback
+  grpcurl -plaintext -H "authorization: Bearer $TOKEN" \\
+    -d '${play}' \\
+    127.0.0.1:50054 streamplane.playback.v1.PlaybackAuthorizationService/AuthorizePlayback
+
+Press Ctrl-C to stop.`;
 }
 
-void main();
+async function main(): Promise<void> {
+  const waiting = new Set<ServiceName>(START_ORDER);
+  console.log(`▶ starting ${START_ORDER.join(', ')}`);
+  let stopping = false;
+  const platformStarting = Platform.start({
+    ports: 'design',
+    env: process.env,
+    onLine: (service, line) => console.log(`${prefix(service)} ${readable(line)}`),
+    onEvent: (event) => {
+      if (stopping && event.kind !== 'exited') return;
+      const message = describe(event, waiting);
+      if (message) console.log(message);
+    },
+  });
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\n▶ ${signal}: stopping every service (each drains its in-flight calls)`);
+      void platformStarting.then((platform) => platform.stop()).then(resolve, resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await platformStarting;
+  if (!stopping) console.log(howToCall());
+  await stopped;
+  console.log('▶ stopped');
+}
+
+main().catch((error: unknown) => {
+  console.error(`▶ npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
