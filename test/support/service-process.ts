@@ -67,7 +67,8 @@ export async function startServiceProcess(service: string, env: Record<string, s
   const logs: LogLine[] = [];
   const stderr: string[] = [];
   const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': by then stdout has been read to the end, so `logs` holds every line.
+    child.once('close', (code, signal) => {
       running.delete(child);
       resolve(code ?? (signal ? null : code));
     });

@@ -2,7 +2,8 @@ import { status } from '@grpc/grpc-js';
 import { SERVICES } from '../../../../libs/platform/src/service-registry';
 import { testClient } from '../../../../test/support/grpc-client';
 import { OtlpReceiver } from '../../../../test/support/otlp-receiver';
-import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
+import { eventually } from '../../../../test/support/eventually';
+import { startServiceProcess, type LogLine, type ServiceProcess } from '../../../../test/support/service-process';
 
 /** A real catalog process exporting traces over OTLP/gRPC, with W3C trace context from its caller. */
 describe('catalog telemetry', () => {
@@ -79,7 +80,10 @@ describe('catalog telemetry', () => {
     } finally {
       client.close();
     }
-    const line = catalog.logs.find((entry) => entry.msg === 'call failed' && entry.trace_id === traceId);
+    const isTheCall = (entry: LogLine) => entry.msg === 'call failed' && entry.trace_id === traceId;
+    // The log line travels through a pipe: it may arrive just after the answer.
+    await eventually(() => catalog.logs.some(isTheCall), 'the failed call in the log');
+    const line = catalog.logs.find(isTheCall);
     expect(line).toMatchObject({ trace_id: traceId, span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
     const spans = await receiver.waitFor((all) => all.some((span) => span.traceId === traceId), 'the traced call');
     expect(spans.find((span) => span.traceId === traceId)?.spanId).toBe(line!.span_id);
