@@ -1,0 +1,315 @@
+{{/*
+Names: one release per namespace. Every object takes a plain name (the service's own name, consul, jaeger,
+postgres, redis), so `kubectl port-forward svc/catalog` and `grpcurl catalog:50051` work as documented.
+*/}}
+
+{{/* The Secret the services read their secrets and store URLs from. */}}
+{{- define "streamplane.secretName" -}}
+{{- .Values.secrets.existingSecret | default "streamplane" -}}
+{{- end }}
+
+{{/*
+What the code fixes about each service, as opposed to what values may change: the services it calls (the
+`dependencies` of services/<name>/src/main.ts), the store it keeps state in, and the variables it reads from
+the Secret (variable: Secret key). Env and NetworkPolicies derive from this one table.
+*/}}
+{{- define "streamplane.serviceFacts" -}}
+catalog: {}
+profiles:
+  calls: [catalog]
+  store: postgresql
+  secretEnv:
+    DATABASE_URL: database-url
+recommendations:
+  calls: [profiles, catalog]
+playback-authorization:
+  calls: [profiles, billing, catalog, steering, subtitles]
+  store: redis
+  secretEnv:
+    STREAMPLANE_AUTH_SECRET: auth-secret
+    STREAMPLANE_CDN_SECRET: cdn-secret
+    REDIS_URL: redis-url
+subtitles:
+  calls: [catalog]
+billing:
+  store: postgresql
+  secretEnv:
+    DATABASE_URL: database-url
+steering:
+  calls: [recommendations]
+  secretEnv:
+    STREAMPLANE_CDN_SECRET: cdn-secret
+{{- end }}
+
+{{/* Ports of the dependencies, shared by their Services, the services' env and the NetworkPolicies. */}}
+{{- define "streamplane.dependencyPorts" -}}
+consul: 8500
+jaeger: 4317
+postgresql: 5432
+redis: 6379
+{{- end }}
+
+{{/*
+Labels. Usage: include "streamplane.labels" (dict "root" $ "name" "catalog" "version" "0.1.0");
+`version` defaults to the chart's appVersion.
+*/}}
+{{- define "streamplane.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "streamplane.selectorLabels" . }}
+app.kubernetes.io/version: {{ .version | default .root.Chart.AppVersion | toString | trunc 63 | quote }}
+app.kubernetes.io/part-of: streamplane
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- end }}
+
+{{/* The labels a Deployment, Service, PDB or NetworkPolicy selects pods by. Usage as streamplane.labels. */}}
+{{- define "streamplane.selectorLabels" -}}
+app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- end }}
+
+{{/* repository:tag of an image value ({repository, tag}); `default` fills a missing tag. */}}
+{{- define "streamplane.image" -}}
+{{- printf "%s:%s" .image.repository (.image.tag | default .default | toString) -}}
+{{- end }}
+
+{{/* The version label of a service's pods: the tag of the image it runs. Usage: (dict "root" $ "svc" $svc) */}}
+{{- define "streamplane.serviceVersion" -}}
+{{- (.svc.image | default dict).tag | default .root.Values.image.tag | default .root.Chart.AppVersion -}}
+{{- end }}
+
+{{/*
+A service's effective shutdown, podDisruptionBudget and autoscaling settings: the global ones with the
+service's own keys set over them. (Not sprig's merge, which would let a global `true` or `5000` win over a
+service's `false` or `0`.) Returns YAML; use with fromYaml, and print numbers through `int`.
+*/}}
+{{- define "streamplane.serviceSettings" -}}
+{{- $root := .root -}}
+{{- $svc := .svc -}}
+{{- $settings := dict -}}
+{{- range $key := list "shutdown" "podDisruptionBudget" "autoscaling" -}}
+{{- $merged := deepCopy (get $root.Values $key) -}}
+{{- range $name, $value := get $svc $key | default dict -}}
+{{- $_ := set $merged $name $value -}}
+{{- end -}}
+{{- $_ := set $settings $key $merged -}}
+{{- end -}}
+{{- toYaml $settings -}}
+{{- end }}
+
+{{/*
+A value as an env var string. Helm reads YAML numbers as float64, which print as 8.64e+07: whole numbers are
+printed as integers instead.
+*/}}
+{{- define "streamplane.envValue" -}}
+{{- if and (kindIs "float64" .) (eq . (floor .)) -}}
+{{- int64 . -}}
+{{- else -}}
+{{- toString . -}}
+{{- end -}}
+{{- end }}
+
+{{/* host:port of the Consul agent's HTTP API: the rendered `consul` Service or the external agent. */}}
+{{- define "streamplane.consulAddress" -}}
+{{- if .Values.consul.enabled -}}
+consul:{{ include "streamplane.dependencyPorts" . | fromYaml | dig "consul" 0 }}
+{{- else -}}
+{{- .Values.consul.externalAddress | trimPrefix "http://" -}}
+{{- end -}}
+{{- end }}
+
+{{/* OTLP/gRPC endpoint: the rendered `jaeger` Service, the external collector, or empty (no export). */}}
+{{- define "streamplane.otlpEndpoint" -}}
+{{- if .Values.jaeger.enabled -}}
+http://jaeger:{{ include "streamplane.dependencyPorts" . | fromYaml | dig "jaeger" 0 }}
+{{- else -}}
+{{- .Values.jaeger.externalOtlpEndpoint -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+The variables the chart sets itself; a service's `env` may not set them (see validate.yaml), so that what a
+value says is what the pod gets.
+*/}}
+{{- define "streamplane.managedEnv" -}}
+- GRPC_HOST
+- GRPC_PORT
+- METRICS_HOST
+- METRICS_PORT
+- LOG_LEVEL
+- STREAMPLANE_FAULTS
+- SHUTDOWN_DELAY_MS
+- SHUTDOWN_DRAIN_MS
+- STREAMPLANE_DISCOVERY
+- CONSUL_HTTP_ADDR
+- POD_IP
+- OTEL_EXPORTER_OTLP_ENDPOINT
+- OTEL_TRACES_SAMPLER
+- OTEL_TRACES_SAMPLER_ARG
+- STREAMPLANE_AUTH_SECRET
+- STREAMPLANE_CDN_SECRET
+- DATABASE_URL
+- REDIS_URL
+{{- end }}
+
+{{/*
+A service container's env: the platform variables (libs/platform/src/config/config.ts), the Secret-backed ones
+this service reads, then the service's extra `env`. Usage: include "streamplane.serviceEnv"
+(dict "root" $ "name" $name "svc" $svc "settings" $settings "facts" $facts).
+*/}}
+{{- define "streamplane.serviceEnv" -}}
+{{- $root := .root -}}
+- name: GRPC_HOST
+  value: 0.0.0.0
+- name: GRPC_PORT
+  value: {{ .svc.port | int | quote }}
+- name: METRICS_HOST
+  value: 0.0.0.0
+- name: METRICS_PORT
+  value: {{ .svc.metricsPort | int | quote }}
+- name: LOG_LEVEL
+  value: {{ $root.Values.logLevel | quote }}
+- name: STREAMPLANE_FAULTS
+  value: {{ $root.Values.faults | quote }}
+- name: SHUTDOWN_DELAY_MS
+  value: {{ .settings.shutdown.delayMs | int | quote }}
+- name: SHUTDOWN_DRAIN_MS
+  value: {{ .settings.shutdown.drainMs | int | quote }}
+- name: STREAMPLANE_DISCOVERY
+  value: consul
+- name: CONSUL_HTTP_ADDR
+  value: {{ include "streamplane.consulAddress" $root | quote }}
+# The address this instance registers in Consul, which Consul's gRPC health check and the peers dial.
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+{{- with include "streamplane.otlpEndpoint" $root }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
+{{- with $root.Values.tracing.sampler }}
+- name: OTEL_TRACES_SAMPLER
+  value: {{ . | quote }}
+{{- end }}
+{{- with $root.Values.tracing.samplerArg }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ . | quote }}
+{{- end }}
+{{- range $variable, $key := .facts.secretEnv }}
+- name: {{ $variable }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "streamplane.secretName" $root }}
+      key: {{ $key }}
+{{- end }}
+{{- range $variable, $value := .svc.env }}
+- name: {{ $variable }}
+  value: {{ include "streamplane.envValue" $value | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+Security contexts: non-root under the image's own numeric UID, no privilege escalation, no capabilities,
+read-only root filesystem (writable paths are emptyDirs or volumes), the runtime's default seccomp profile.
+Usage: include "streamplane.podSecurityContext" (dict "uid" 10001 "gid" 10001).
+*/}}
+{{- define "streamplane.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .uid }}
+runAsGroup: {{ .gid }}
+fsGroup: {{ .gid }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- define "streamplane.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .uid }}
+runAsGroup: {{ .gid }}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop:
+    - ALL
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/* Pod settings shared by every pod of the chart: none talks to the Kubernetes API or needs service links. */}}
+{{- define "streamplane.podDefaults" -}}
+automountServiceAccountToken: false
+# Service links would add CATALOG_PORT=tcp://… style variables for every Service of the namespace.
+enableServiceLinks: false
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* A scratch /tmp for containers whose root filesystem is read-only. */}}
+{{- define "streamplane.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: 64Mi
+{{- end }}
+
+{{- define "streamplane.tmpVolumeMount" -}}
+- name: tmp
+  mountPath: /tmp
+{{- end }}
+
+{{/* The port of a URL (urlParse's host is host[:port]), or `default`. Usage: (dict "url" … "default" 5432) */}}
+{{- define "streamplane.urlPort" -}}
+{{- $host := (urlParse .url).host -}}
+{{- if regexMatch ":[0-9]+$" $host -}}
+{{- regexFind "[0-9]+$" $host -}}
+{{- else -}}
+{{- .default -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+Where a service's NetworkPolicy lets it connect for a dependency (consul, jaeger, postgresql, redis): the
+rendered pod when the chart runs it, else any address on the external endpoint's port. Returns one
+NetworkPolicyEgressRule as YAML. Usage: include "streamplane.dependencyEgress" (dict "root" $ "dependency" "consul")
+*/}}
+{{- define "streamplane.dependencyEgress" -}}
+{{- $root := .root -}}
+{{- $values := get $root.Values .dependency -}}
+{{- $port := get (include "streamplane.dependencyPorts" $root | fromYaml) .dependency -}}
+{{- if not $values.enabled -}}
+{{- if eq .dependency "consul" -}}
+{{- $port = regexFind "[0-9]+$" $values.externalAddress -}}
+{{- else if eq .dependency "jaeger" -}}
+{{- $port = include "streamplane.urlPort" (dict "url" $values.externalOtlpEndpoint "default" $port) -}}
+{{- else -}}
+{{- $port = include "streamplane.urlPort" (dict "url" $values.externalUrl "default" $port) -}}
+{{- end -}}
+{{- end -}}
+{{- $rule := dict "ports" (list (dict "port" ($port | int) "protocol" "TCP")) -}}
+{{- if $values.enabled -}}
+{{- $selector := include "streamplane.selectorLabels" (dict "root" $root "name" (include "streamplane.dependencyName" .dependency)) | fromYaml -}}
+{{- $_ := set $rule "to" (list (dict "podSelector" (dict "matchLabels" $selector))) -}}
+{{- end -}}
+{{- toYaml $rule -}}
+{{- end }}
+
+{{/* The object name of a dependency: postgresql runs as `postgres`, the others under their own names. */}}
+{{- define "streamplane.dependencyName" -}}
+{{- if eq . "postgresql" }}postgres{{ else }}{{ . }}{{ end -}}
+{{- end }}
+
+{{/*
+A value of the chart's Secret: the one given in values, else the one the live Secret holds (upgrades), else a
+new random one. Usage: include "streamplane.secretValue" (dict "live" $liveSecret "key" "auth-secret" "given" …)
+*/}}
+{{- define "streamplane.secretValue" -}}
+{{- $kept := dig "data" .key "" .live -}}
+{{- if .given -}}
+{{- .given -}}
+{{- else if $kept -}}
+{{- $kept | b64dec -}}
+{{- else -}}
+{{- randAlphaNum 40 -}}
+{{- end -}}
+{{- end }}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Smoke test of Streamplane on a real cluster (kind, minikube or any other): calls every service with
+# grpcurl through port-forwards, hits play with a token minted in the cluster, and checks through Jaeger's
+# API v3 that the play is one trace spanning every service it touched.
+# Needs kubectl (pointed at the cluster), grpcurl, curl and node.
+set -euo pipefail
+
+NAMESPACE=${NAMESPACE:-streamplane}
+# Local ports are the service ports shifted into 25xxx, so a local `npm start` does not collide.
+LOCAL_BASE=${SMOKE_LOCAL_PORT_BASE:-25000}
+SERVICES=(catalog profiles recommendations playback-authorization subtitles billing steering)
+declare -A PORT=([catalog]=50051 [profiles]=50052 [recommendations]=50053 [playback-authorization]=50054
+  [subtitles]=50055 [billing]=50056 [steering]=50057)
+JAEGER_LOCAL=$((LOCAL_BASE + 16686 % 1000))
+
+for tool in kubectl grpcurl curl node; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "smoke: $tool is required" >&2; exit 1; }
+done
+
+forwards=()
+cleanup() { for pid in "${forwards[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+local_port() { echo $((LOCAL_BASE + ${PORT[$1]} - 50000)); }
+forward() { # service local-port remote-port
+  kubectl -n "$NAMESPACE" port-forward "svc/$1" "$2:$3" >/dev/null 2>&1 &
+  forwards+=($!)
+}
+wait_for_port() {
+  for _ in $(seq 1 50); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
+  echo "smoke: nothing listens on 127.0.0.1:$1 (port-forward failed?)" >&2
+  return 1
+}
+call() { # service method json [extra grpcurl args...]
+  local service=$1 method=$2 body=$3
+  shift 3
+  grpcurl -plaintext "$@" -d "$body" "127.0.0.1:$(local_port "$service")" "$method"
+}
+
+for service in "${SERVICES[@]}"; do forward "$service" "$(local_port "$service")" "${PORT[$service]}"; done
+forward jaeger "$JAEGER_LOCAL" 16686
+for service in "${SERVICES[@]}"; do wait_for_port "$(local_port "$service")"; done
+wait_for_port "$JAEGER_LOCAL"
+
+echo "▶ health and reflection of every service"
+for service in "${SERVICES[@]}"; do
+  call "$service" grpc.health.v1.Health/Check '{}' | grep -q '"SERVING"' ||
+    { echo "smoke: $service is not SERVING" >&2; exit 1; }
+  grpcurl -plaintext "127.0.0.1:$(local_port "$service")" list | grep -q '^streamplane\.' ||
+    { echo "smoke: $service does not list its service through reflection" >&2; exit 1; }
+  echo "  $service: SERVING"
+done
+
+echo "▶ one real call per service"
+call catalog streamplane.catalog.v1.CatalogService/GetTitle '{"title_id":"tt00001","country":"US"}' >/dev/null
+call profiles streamplane.profiles.v1.ProfilesService/ListProfiles '{"account_id":"acct-0001"}' >/dev/null
+call billing streamplane.billing.v1.BillingService/GetEntitlement '{"account_id":"acct-0001"}' >/dev/null
+call subtitles streamplane.subtitles.v1.SubtitlesService/ListTracks '{"title_id":"tt00001"}' >/dev/null
+call steering streamplane.steering.v1.SteeringService/SteerPlayback \
+  '{"title_id":"tt00001","client":{"country":"US"}}' >/dev/null
+call recommendations streamplane.recommendations.v1.RecommendationsService/GetTrending '{"country":"US"}' >/dev/null
+
+echo "▶ hitting play"
+TOKEN=$(kubectl -n "$NAMESPACE" exec deploy/playback-authorization -- node dist/scripts/token.js acct-0001)
+TRACE_ID=$(node -e "console.log(require('node:crypto').randomBytes(16).toString('hex'))")
+GRANT=$(call playback-authorization streamplane.playback.v1.PlaybackAuthorizationService/AuthorizePlayback \
+  '{"profile_id":"acct-0001-p1","title_id":"tt00001","device":{"device_id":"smoke","max_height":2160,"supports_hdr":true,"codecs":["h264","hevc"]},"client":{"country":"US"}}' \
+  -H "authorization: Bearer $TOKEN" -H "traceparent: 00-$TRACE_ID-00f067aa0ba902b7-01")
+SESSION=$(node -e 'const grant = JSON.parse(process.argv[1]); if (!grant.cdnUrls?.length || !grant.renditions?.length) process.exit(1); console.log(grant.playbackSessionId)' "$GRANT")
+call playback-authorization streamplane.playback.v1.PlaybackAuthorizationService/StopPlayback \
+  "{\"playback_session_id\":\"$SESSION\"}" -H "authorization: Bearer $TOKEN" >/dev/null
+echo "  granted and stopped $SESSION (trace $TRACE_ID)"
+
+echo "▶ the play's trace in Jaeger (API v3)"
+expected="billing catalog playback-authorization profiles steering subtitles"
+for _ in $(seq 1 30); do
+  seen=$(curl -fsS "http://127.0.0.1:$JAEGER_LOCAL/api/v3/traces/$TRACE_ID" 2>/dev/null | node -e '
+    let text = ""; process.stdin.on("data", (chunk) => (text += chunk)).on("end", () => {
+      const names = new Set();
+      for (const resourceSpans of JSON.parse(text).result?.resourceSpans ?? [])
+        for (const attribute of resourceSpans.resource?.attributes ?? [])
+          if (attribute.key === "service.name") names.add(attribute.value.stringValue);
+      console.log([...names].sort().join(" "));
+    });' || true)
+  if [[ "$seen" == "$expected" ]]; then break; fi
+  sleep 2
+done
+[[ "$seen" == "$expected" ]] || { echo "smoke: trace $TRACE_ID spans [$seen], expected [$expected]" >&2; exit 1; }
+echo "  one trace across: $seen"
+services=$(curl -fsS "http://127.0.0.1:$JAEGER_LOCAL/api/v3/services")
+for service in "${SERVICES[@]}"; do
+  grep -q "\"$service\"" <<<"$services" || { echo "smoke: Jaeger knows no service $service" >&2; exit 1; }
+done
+echo "▶ smoke test passed"

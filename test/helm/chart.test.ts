@@ -1,0 +1,541 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { LOCAL_DEVELOPMENT_SECRET } from '../../services/playback-authorization/src/config';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../libs/platform/src/service-registry';
+import { CHART, helm, renderChart, type KubernetesObject } from '../support/helm';
+import {
+  REPO_ROOT,
+  VARIANTS,
+  callGraph,
+  configSchemas,
+  connectionAllowed,
+  named,
+  ofKind,
+  podOwners,
+  secretData,
+  selects,
+  validateWithKubernetesModels,
+  type ConfigSchema,
+  type Container,
+  type Endpoint,
+  type EnvVar,
+  type LabelSelector,
+  type PodOwner,
+  type ValidationProblem,
+  type Variant,
+} from './rendered';
+
+/**
+ * Renders the chart with its default values and every variant under helm/streamplane/ci/ (the real helm
+ * binary), and holds each rendering to the Kubernetes API schemas and to what the code needs.
+ */
+
+const CALLS = callGraph();
+const rendered = new Map<string, KubernetesObject[]>();
+const validation = new Map<string, ValidationProblem[]>();
+let schemas: Record<ServiceName, ConfigSchema>;
+
+beforeAll(async () => {
+  const [renderings, loaded] = await Promise.all([
+    Promise.all(VARIANTS.map((variant) => renderChart({ values: variant.files }))),
+    configSchemas(),
+  ]);
+  schemas = loaded;
+  VARIANTS.forEach((variant, index) => rendered.set(variant.name, renderings[index]));
+  const problems = await Promise.all(renderings.map((objects) => validateWithKubernetesModels(objects)));
+  VARIANTS.forEach((variant, index) => validation.set(variant.name, problems[index]));
+}, 60_000);
+
+/** A Kubernetes Secret of the user's own (secrets.existingSecret): plausible values for every documented key. */
+const EXISTING_SECRET: Record<string, string> = {
+  'auth-secret': 'an-existing-auth-secret-of-32-chars',
+  'cdn-secret': 'an-existing-cdn-secret-of-32-chars!',
+  'database-url': 'postgres://streamplane:password@postgres:5432/streamplane',
+  'postgres-password': 'password',
+  'redis-url': 'redis://:password@redis:6379/0',
+  'redis-password': 'password',
+};
+
+/** What a service container's process sees: literal values, the pod IP, and Secret keys resolved. */
+function environmentOf(container: Container, objects: KubernetesObject[], values: Variant['values']) {
+  const secret = values.secrets.existingSecret
+    ? { name: values.secrets.existingSecret as string, data: EXISTING_SECRET }
+    : { name: 'streamplane', data: secretData(named(objects, 'Secret', 'streamplane')) };
+  const resolve = (variable: EnvVar): string => {
+    const from = variable.valueFrom;
+    if (from?.fieldRef) {
+      if (from.fieldRef.fieldPath !== 'status.podIP') throw new Error(`${variable.name}: unexpected fieldRef`);
+      return '10.244.1.23';
+    }
+    if (from?.secretKeyRef) {
+      const { name, key } = from.secretKeyRef;
+      if (name !== secret.name) throw new Error(`${variable.name}: Secret ${name}, but the chart's is ${secret.name}`);
+      if (!(key in secret.data)) throw new Error(`${variable.name}: Secret ${name} has no key ${key}`);
+      return secret.data[key];
+    }
+    return variable.value ?? '';
+  };
+  return Object.fromEntries((container.env ?? []).map((variable) => [variable.name, resolve(variable)]));
+}
+
+/** The Deployment of each service, and its one container. */
+function serviceWorkloads(objects: KubernetesObject[]): { name: ServiceName; owner: PodOwner; container: Container }[] {
+  const owners = podOwners(objects);
+  return SERVICE_NAMES.map((name) => {
+    const owner = owners.find(
+      (candidate) => candidate.object.kind === 'Deployment' && candidate.object.metadata.name === name,
+    );
+    if (!owner) throw new Error(`no Deployment ${name}`);
+    expect(owner.spec.containers).toHaveLength(1);
+    return { name, owner, container: owner.spec.containers[0] };
+  });
+}
+
+/** Whether `host:port` names a rendered Service whose port leads to a container port of the pods it selects. */
+function serviceResolves(objects: KubernetesObject[], host: string, port: number): boolean {
+  const service = objects.find((object) => object.kind === 'Service' && object.metadata.name === host);
+  if (!service) return false;
+  const spec = service.spec as {
+    selector: Record<string, string>;
+    ports: { port: number; targetPort?: number | string }[];
+  };
+  const servicePort = spec.ports.find((candidate) => candidate.port === port);
+  if (!servicePort) return false;
+  const target = servicePort.targetPort ?? port;
+  return podOwners(objects).some(
+    (owner) =>
+      selects({ matchLabels: spec.selector }, owner.labels) &&
+      owner.spec.containers.some((container) =>
+        (container.ports ?? []).some((candidate) => candidate.name === target || candidate.containerPort === target),
+      ),
+  );
+}
+
+describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('chart with %s values', (name, variant) => {
+  const objects = (): KubernetesObject[] => rendered.get(name) ?? [];
+  const values = variant.values;
+
+  test('passes helm lint --strict', async () => {
+    const result = await helm(['lint', '--strict', CHART, ...variant.files.flatMap((file) => ['--values', file])]);
+    expect(result.stderr + result.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    expect(result.code).toBe(0);
+  });
+
+  test('renders only objects that are valid against the Kubernetes OpenAPI schemas', () => {
+    expect(objects().length).toBeGreaterThan(20);
+    expect(validation.get(name)?.map((problem) => `${problem.kind} ${problem.name}: ${problem.error}`)).toEqual([]);
+  });
+
+  test('gives every container requests and limits and the strict security context, and long-running ones probes', () => {
+    const problems: string[] = [];
+    for (const owner of podOwners(objects())) {
+      const where = `${owner.object.kind} ${owner.object.metadata.name}`;
+      for (const container of [...(owner.spec.initContainers ?? []), ...owner.spec.containers]) {
+        const at = `${where}, container ${container.name}`;
+        for (const kind of ['requests', 'limits'] as const) {
+          for (const resource of ['cpu', 'memory']) {
+            if (container.resources?.[kind]?.[resource] === undefined) problems.push(`${at}: no ${kind}.${resource}`);
+          }
+        }
+        const security = { ...owner.spec.securityContext, ...container.securityContext };
+        if (security.runAsNonRoot !== true) problems.push(`${at}: runAsNonRoot is not true`);
+        if (!Number.isInteger(security.runAsUser) || (security.runAsUser ?? 0) <= 0) {
+          problems.push(`${at}: runAsUser is not a numeric non-root UID`);
+        }
+        if (security.readOnlyRootFilesystem !== true) problems.push(`${at}: root filesystem is writable`);
+        if (security.allowPrivilegeEscalation !== false) problems.push(`${at}: privilege escalation allowed`);
+        if (!security.capabilities?.drop?.includes('ALL')) problems.push(`${at}: capabilities not dropped`);
+        if (security.capabilities?.add?.length) problems.push(`${at}: adds capabilities`);
+        if (security.seccompProfile?.type !== 'RuntimeDefault') problems.push(`${at}: seccomp is not RuntimeDefault`);
+      }
+      // Init containers and the run-to-completion test pod cannot have or need probes.
+      if (owner.object.kind !== 'Pod') {
+        for (const container of owner.spec.containers) {
+          if (!container.livenessProbe) problems.push(`${where}, container ${container.name}: no livenessProbe`);
+          if (!container.readinessProbe) problems.push(`${where}, container ${container.name}: no readinessProbe`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('pins every image to a tag other than latest', () => {
+    const images = podOwners(objects()).flatMap((owner) =>
+      [...(owner.spec.initContainers ?? []), ...owner.spec.containers].map((container) => container.image),
+    );
+    for (const image of images) {
+      const tag = /:([\w][\w.-]{0,127})$/.exec(image)?.[1];
+      expect({ image, pinned: tag !== undefined && tag !== 'latest' }).toEqual({ image, pinned: true });
+    }
+  });
+
+  test('names every Service port and selects pods that have its target ports', () => {
+    for (const service of ofKind(objects(), 'Service')) {
+      const spec = service.spec as { selector: Record<string, string>; ports: { name?: string; port: number }[] };
+      for (const port of spec.ports) {
+        expect({ service: service.metadata.name, port: port.port, named: Boolean(port.name) }).toEqual({
+          service: service.metadata.name,
+          port: port.port,
+          named: true,
+        });
+        expect({
+          service: service.metadata.name,
+          port: port.port,
+          resolves: serviceResolves(objects(), service.metadata.name, port.port),
+        }).toEqual({
+          service: service.metadata.name,
+          port: port.port,
+          resolves: true,
+        });
+      }
+    }
+  });
+
+  test('matches workload, PodDisruptionBudget and HPA selectors to their pods', () => {
+    const owners = podOwners(objects());
+    for (const owner of owners.filter((candidate) => candidate.object.kind !== 'Pod')) {
+      const selector = (owner.object.spec as { selector: LabelSelector }).selector;
+      expect({ workload: owner.object.metadata.name, selectsOwnPods: selects(selector, owner.labels) }).toEqual({
+        workload: owner.object.metadata.name,
+        selectsOwnPods: true,
+      });
+      // Exactly one workload behind each selector: no two components share pod labels.
+      expect(
+        owners.filter((other) => selects(selector, other.labels)).map((other) => other.object.metadata.name),
+      ).toEqual([owner.object.metadata.name]);
+    }
+    const budgets = ofKind(objects(), 'PodDisruptionBudget');
+    expect(budgets.map((budget) => budget.metadata.name).sort()).toEqual(
+      values.podDisruptionBudget.enabled ? [...SERVICE_NAMES].sort() : [],
+    );
+    for (const budget of budgets) {
+      const selector = (budget.spec as { selector: LabelSelector }).selector;
+      const selected = owners
+        .filter((owner) => selects(selector, owner.labels))
+        .map((owner) => owner.object.metadata.name);
+      expect(selected).toEqual([budget.metadata.name]);
+    }
+  });
+
+  test('runs each service from the image with replicas, or an HPA, as the values say', () => {
+    for (const { name: service, owner, container } of serviceWorkloads(objects())) {
+      const entry = container.args?.[0] ?? '';
+      expect(entry).toBe(`/app/dist/services/${service}/src/main.js`);
+      // dist/ mirrors the sources (tsconfig rootDir "."), so the entry point exists once built.
+      expect(existsSync(join(REPO_ROOT, entry.replace(/^\/app\/dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
+      const settings = { ...values.autoscaling, ...values.services[service].autoscaling };
+      const spec = owner.object.spec as { replicas?: number };
+      const hpa = objects().find(
+        (object) => object.kind === 'HorizontalPodAutoscaler' && object.metadata.name === service,
+      );
+      if (settings.enabled) {
+        expect(spec.replicas).toBeUndefined();
+        expect(hpa?.spec).toMatchObject({
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service },
+          minReplicas: settings.minReplicas,
+          maxReplicas: settings.maxReplicas,
+        });
+      } else {
+        expect({ service, replicas: spec.replicas }).toEqual({ service, replicas: values.services[service].replicas });
+        expect(hpa).toBeUndefined();
+      }
+    }
+  });
+
+  test('probes each service natively over gRPC for readiness (the overall health service)', () => {
+    for (const { name: service, container } of serviceWorkloads(objects())) {
+      const grpcPort = container.ports?.find((port) => port.name === 'grpc')?.containerPort;
+      expect({ service, grpcPort }).toEqual({ service, grpcPort: values.services[service].port });
+      expect(container.readinessProbe?.grpc).toEqual({ port: grpcPort });
+      expect(container.startupProbe).toBeDefined();
+      // Liveness must not follow the gRPC health: it is NOT_SERVING while a store is down (see deployment.yaml).
+      expect(container.livenessProbe?.grpc).toBeUndefined();
+    }
+  });
+
+  test("sets every variable each service's configuration schema needs, all valid", () => {
+    for (const { name: service, container } of serviceWorkloads(objects())) {
+      const schema = schemas[service];
+      const environment = environmentOf(container, objects(), values);
+      const parsed = schema.safeParse(environment);
+      expect({ service, problems: parsed.success ? [] : parsed.error.issues }).toEqual({ service, problems: [] });
+      // Required variables without a default, and secrets whose default is the local-development value.
+      const defaults = schema.safeParse({});
+      const required = defaults.success ? [] : defaults.error.issues.map((issue) => String(issue.path[0]));
+      const localDefaults = defaults.success
+        ? Object.entries(defaults.data).flatMap(([key, value]) => (value === LOCAL_DEVELOPMENT_SECRET ? [key] : []))
+        : [];
+      for (const variable of [...required, ...localDefaults]) {
+        expect({ service, variable, set: variable in environment }).toEqual({ service, variable, set: true });
+      }
+      expect({ service, environment }).toMatchObject({
+        service,
+        environment: {
+          STREAMPLANE_DISCOVERY: 'consul',
+          GRPC_HOST: '0.0.0.0',
+          POD_IP: '10.244.1.23',
+          CONSUL_HTTP_ADDR: expect.stringMatching(/:\d+$/),
+        },
+      });
+      // Every variable is one the service reads (a typo would be ignored silently); the OTEL_TRACES_SAMPLER
+      // pair is read by the OpenTelemetry SDK itself.
+      const known = new Set([...Object.keys(schema.shape), 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG']);
+      expect({ service, unknown: Object.keys(environment).filter((variable) => !known.has(variable)) }).toEqual({
+        service,
+        unknown: [],
+      });
+      // A store is never left to the in-memory default: replicas would not share state.
+      for (const store of ['DATABASE_URL', 'REDIS_URL']) {
+        expect({ service, store, set: store in environment }).toEqual({ service, store, set: store in schema.shape });
+      }
+    }
+  });
+
+  test('points CONSUL_HTTP_ADDR, the OTLP endpoint and the store URLs at rendered Services or the external ones', () => {
+    for (const { name: service, container } of serviceWorkloads(objects())) {
+      const environment = environmentOf(container, objects(), values);
+      if (values.consul.enabled) {
+        const [host, port] = environment.CONSUL_HTTP_ADDR.split(':');
+        expect({ service, consul: serviceResolves(objects(), host, Number(port)) }).toEqual({ service, consul: true });
+      } else {
+        expect(environment.CONSUL_HTTP_ADDR).toBe(values.consul.externalAddress.replace(/^http:\/\//, ''));
+      }
+      const otlp = environment.OTEL_EXPORTER_OTLP_ENDPOINT;
+      if (values.jaeger.enabled) {
+        const url = new URL(otlp);
+        expect({ service, jaeger: serviceResolves(objects(), url.hostname, Number(url.port)) }).toEqual({
+          service,
+          jaeger: true,
+        });
+      } else if (values.jaeger.externalOtlpEndpoint) {
+        expect(otlp).toBe(values.jaeger.externalOtlpEndpoint);
+      } else {
+        expect(otlp).toBeUndefined();
+      }
+      for (const [variable, store] of [
+        ['DATABASE_URL', 'postgresql'],
+        ['REDIS_URL', 'redis'],
+      ] as const) {
+        if (!(variable in environment)) continue;
+        const url = new URL(environment[variable]);
+        if (values[store].enabled) {
+          expect({ service, variable, resolves: serviceResolves(objects(), url.hostname, Number(url.port)) }).toEqual({
+            service,
+            variable,
+            resolves: true,
+          });
+        } else if (!values.secrets.existingSecret) {
+          expect(environment[variable]).toBe(values[store].externalUrl);
+        }
+      }
+    }
+  });
+
+  test('gives pods more termination grace than SHUTDOWN_DELAY_MS + SHUTDOWN_DRAIN_MS + the 5 s span flush', () => {
+    for (const { name: service, owner, container } of serviceWorkloads(objects())) {
+      const { SHUTDOWN_DELAY_MS, SHUTDOWN_DRAIN_MS } = schemas[service].parse(
+        environmentOf(container, objects(), values),
+      );
+      const graceMs = (owner.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+      expect({ service, enough: graceMs > Number(SHUTDOWN_DELAY_MS) + Number(SHUTDOWN_DRAIN_MS) + 5000 }).toEqual({
+        service,
+        enough: true,
+      });
+    }
+  });
+
+  test('keeps generated secrets in a Secret that outlives the release, or uses the existing one', () => {
+    const secrets = ofKind(objects(), 'Secret');
+    if (values.secrets.existingSecret) {
+      expect(secrets).toEqual([]);
+      return;
+    }
+    expect(secrets.map((secret) => secret.metadata.name)).toEqual(['streamplane']);
+    const [secret] = secrets;
+    expect(secret.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
+    const data = secretData(secret);
+    expect(data['auth-secret'].length).toBeGreaterThanOrEqual(16);
+    expect(data['cdn-secret'].length).toBeGreaterThanOrEqual(16);
+    if (values.postgresql.enabled) {
+      expect(data['database-url']).toContain(`:${data['postgres-password']}@`);
+    }
+    if (values.redis.enabled) expect(data['redis-url']).toContain(`:${data['redis-password']}@`);
+  });
+
+  test('lets each caller reach each callee and nothing else when NetworkPolicies are on', () => {
+    const policies = ofKind(objects(), 'NetworkPolicy');
+    if (!values.networkPolicy.enabled) {
+      expect(policies).toEqual([]);
+      return;
+    }
+    const pods = new Map<string, Endpoint>(
+      podOwners(objects()).map((owner) => [owner.labels['app.kubernetes.io/name'], { labels: owner.labels }]),
+    );
+    const pod = (podName: string): Endpoint => {
+      const endpoint = pods.get(podName);
+      if (!endpoint) throw new Error(`no pod ${podName}`);
+      return endpoint;
+    };
+    const storeOf = (service: ServiceName): string | undefined =>
+      'DATABASE_URL' in schemas[service].shape
+        ? 'postgresql'
+        : 'REDIS_URL' in schemas[service].shape
+          ? 'redis'
+          : undefined;
+    const dependencyPods: Record<string, { pod: string; port: number }> = {
+      consul: { pod: 'consul', port: 8500 },
+      jaeger: { pod: 'jaeger', port: 4317 },
+      postgresql: { pod: 'postgres', port: 5432 },
+      redis: { pod: 'redis', port: 6379 },
+    };
+    const wrong: string[] = [];
+    const check = (what: string, expected: boolean, actual: boolean) => {
+      if (expected !== actual) wrong.push(`${what}: expected ${expected ? 'allowed' : 'denied'}`);
+    };
+
+    for (const target of SERVICE_NAMES) {
+      const port = values.services[target].port;
+      const metricsPort = values.services[target].metricsPort;
+      for (const [source, endpoint] of pods) {
+        const expected =
+          (CALLS[source as ServiceName] ?? []).includes(target) || source === 'consul' || source === 'helm-test';
+        check(`${source} → ${target}:${port}`, expected, connectionAllowed(policies, endpoint, pod(target), port));
+        check(
+          `${source} → ${target}:${metricsPort}`,
+          false,
+          connectionAllowed(policies, endpoint, pod(target), metricsPort),
+        );
+      }
+      check(
+        `outside → ${target}:${port}`,
+        values.networkPolicy.extraIngressFrom.length > 0,
+        connectionAllowed(policies, 'outside', pod(target), port),
+      );
+      check(
+        `outside → ${target}:${metricsPort}`,
+        values.networkPolicy.metricsFrom.length > 0,
+        connectionAllowed(policies, 'outside', pod(target), metricsPort),
+      );
+    }
+
+    for (const source of SERVICE_NAMES) {
+      for (const target of SERVICE_NAMES) {
+        const port = values.services[target].port;
+        check(
+          `${source} → ${target}:${port}`,
+          CALLS[source].includes(target),
+          connectionAllowed(policies, pod(source), pod(target), port),
+        );
+      }
+      for (const [dependency, { pod: podName, port }] of Object.entries(dependencyPods)) {
+        const needed = dependency === 'consul' || dependency === 'jaeger' || storeOf(source) === dependency;
+        const external = values[dependency].enabled === false;
+        const externalPort =
+          dependency === 'consul'
+            ? Number(/(\d+)$/.exec(values.consul.externalAddress)?.[1])
+            : Number(
+                new URL(values[dependency].externalOtlpEndpoint || values[dependency].externalUrl || 'x://h').port ||
+                  port,
+              );
+        const exported = dependency !== 'jaeger' || Boolean(values.jaeger.externalOtlpEndpoint);
+        if (external) {
+          check(
+            `${source} → outside:${externalPort} (${dependency})`,
+            needed && exported,
+            connectionAllowed(policies, pod(source), 'outside', externalPort),
+          );
+        } else {
+          check(`${source} → ${podName}:${port}`, needed, connectionAllowed(policies, pod(source), pod(podName), port));
+        }
+      }
+      check(`${source} → DNS`, true, connectionAllowed(policies, pod(source), 'outside', 53));
+      check(`${source} → outside:443`, false, connectionAllowed(policies, pod(source), 'outside', 443));
+    }
+
+    // The stores accept only the services that keep state in them; Consul and Jaeger every service.
+    for (const [dependency, { pod: podName, port }] of Object.entries(dependencyPods)) {
+      if (!pods.has(podName)) continue;
+      for (const [source, endpoint] of pods) {
+        if (source === podName) continue;
+        const service = SERVICE_NAMES.includes(source as ServiceName) ? (source as ServiceName) : undefined;
+        const expected =
+          service !== undefined &&
+          (dependency === 'consul' || dependency === 'jaeger' || storeOf(service) === dependency);
+        check(`${source} → ${podName}:${port}`, expected, connectionAllowed(policies, endpoint, pod(podName), port));
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('chart', () => {
+  test('knows the call graph the services declare', () => {
+    // The chart's table (streamplane.serviceFacts) is checked against main.ts by the NetworkPolicy test above;
+    // this pins the graph the design describes, so that a change to either is a deliberate one.
+    expect(CALLS).toEqual({
+      catalog: [],
+      profiles: ['catalog'],
+      recommendations: ['profiles', 'catalog'],
+      'playback-authorization': ['profiles', 'billing', 'catalog', 'steering', 'subtitles'],
+      subtitles: ['catalog'],
+      billing: [],
+      steering: ['recommendations'],
+    });
+  });
+
+  test('defaults to the design ports and to the image of this version', () => {
+    const defaults = VARIANTS[0].values;
+    expect(Object.keys(defaults.services).sort()).toEqual([...SERVICE_NAMES].sort());
+    for (const service of SERVICE_NAMES) {
+      expect({
+        service,
+        port: defaults.services[service].port,
+        metricsPort: defaults.services[service].metricsPort,
+      }).toEqual({
+        service,
+        port: SERVICES[service].port,
+        metricsPort: SERVICES[service].metricsPort,
+      });
+    }
+    const chart = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')) as { appVersion: string };
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(chart.appVersion).toBe(version);
+  });
+
+  test('needs Kubernetes 1.27 or later (native gRPC probes)', async () => {
+    const result = await helm(['template', 'streamplane', CHART, '--kube-version', '1.26.0']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/kubeVersion/);
+  });
+
+  test('prints how to reach the services, mint a token and open Jaeger', async () => {
+    const result = await helm(['install', 'streamplane', CHART, '--namespace', 'streamplane', '--dry-run=client']);
+    expect(result.code).toBe(0);
+    const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    expect(notes).toContain('kubectl -n streamplane port-forward svc/catalog 50051:50051');
+    expect(notes).toContain(
+      'kubectl -n streamplane exec deploy/playback-authorization -- node dist/scripts/token.js acct-0001',
+    );
+    expect(notes).toContain('-H "authorization: Bearer $TOKEN"');
+    expect(notes).toContain('kubectl -n streamplane port-forward svc/jaeger 16686:16686');
+    expect(notes).toContain('helm -n streamplane test streamplane');
+  });
+
+  test('runs helm test as a hook pod that checks every service and plays a title with a minted token', async () => {
+    const objects = await renderChart();
+    const pod = named(objects, 'Pod', 'streamplane-test');
+    expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
+    const spec = pod.spec as { initContainers: Container[]; containers: Container[] };
+    expect(spec.initContainers[0].command?.join(' ')).toContain('node /app/dist/scripts/token.js acct-0001');
+    expect(spec.initContainers[0].env?.[0]).toMatchObject({
+      name: 'STREAMPLANE_AUTH_SECRET',
+      valueFrom: { secretKeyRef: { name: 'streamplane', key: 'auth-secret' } },
+    });
+    const script = spec.containers[0].args?.join('\n') ?? '';
+    for (const service of SERVICE_NAMES) expect(script).toContain(`health ${service}:${SERVICES[service].port}`);
+    expect(script).toContain('streamplane.playback.v1.PlaybackAuthorizationService');
+    expect(script).toContain('/AuthorizePlayback');
+    expect(script).toContain('/StopPlayback');
+  });
+});

@@ -1,0 +1,282 @@
+import { builtinModules } from 'node:module';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, posix, relative } from 'node:path';
+import { SERVICE_NAMES, SERVICES } from '../../libs/platform/src/service-registry';
+import { REPO_ROOT } from './rendered';
+
+/**
+ * The Dockerfile, read as Docker reads it, held to what the image needs: a reproducible build, production
+ * dependencies only, a non-root user, and every file the services load at run time (compiled code, protos,
+ * the token tool) without tests or development dependencies. No Docker engine is needed.
+ */
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+interface Stage {
+  image: string;
+  name?: string;
+  instructions: Instruction[];
+}
+
+/** Instructions by stage: comments and parser directives dropped, continuation lines joined. */
+function parseDockerfile(text: string): Stage[] {
+  const logicalLines: string[] = [];
+  let pending = '';
+  for (const line of text.split('\n')) {
+    if (/^\s*#/.test(line)) continue;
+    if (/\\\s*$/.test(line)) {
+      pending += line.replace(/\\\s*$/, ' ');
+      continue;
+    }
+    const full = (pending + line).trim();
+    pending = '';
+    if (full) logicalLines.push(full);
+  }
+  const stages: Stage[] = [];
+  for (const line of logicalLines) {
+    const [, keyword, args] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+    if (keyword.toUpperCase() === 'FROM') {
+      const [image, as, name] = args.split(/\s+/);
+      stages.push({ image, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
+    } else {
+      stages.at(-1)?.instructions.push({ keyword: keyword.toUpperCase(), args: args.replace(/\s+/g, ' ').trim() });
+    }
+  }
+  return stages;
+}
+
+function instructions(stage: Stage, keyword: string): string[] {
+  return stage.instructions
+    .filter((instruction) => instruction.keyword === keyword)
+    .map((instruction) => instruction.args);
+}
+
+interface Copy {
+  from?: string;
+  sources: string[];
+  destination: string;
+}
+
+function copies(stage: Stage): Copy[] {
+  return instructions(stage, 'COPY').map((args) => {
+    const words = args.split(' ');
+    const from = words.find((word) => word.startsWith('--from='))?.slice('--from='.length);
+    const paths = words.filter((word) => !word.startsWith('--'));
+    return { from, sources: paths.slice(0, -1), destination: paths.at(-1) ?? '' };
+  });
+}
+
+/** Whether a .dockerignore pattern list excludes `path` (or a directory above it). */
+function ignored(patterns: string[], path: string): boolean {
+  const toRegExp = (pattern: string) => {
+    const escape = (part: string) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
+    return new RegExp(`^${pattern.split('**').map(escape).join('.*')}$`);
+  };
+  const parts = path.split('/');
+  const candidates = parts.map((_, index) => parts.slice(0, index + 1).join('/'));
+  // As Docker matches: each pattern against the path from the context's root, or against a directory above it.
+  return patterns.some((pattern) => candidates.some((candidate) => toRegExp(pattern).test(candidate)));
+}
+
+const DOCKERFILE = parseDockerfile(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
+const DOCKERIGNORE = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line && !line.startsWith('#'));
+const BUILD = DOCKERFILE[0];
+const RUNTIME = DOCKERFILE[DOCKERFILE.length - 1];
+const PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+/** The source (.ts file or directory) a path below the build stage's dist/ is compiled from (rootDir "."). */
+function sourceOfDist(path: string): string {
+  const inRepo = path.replace(/^\/src\//, '').replace(/^dist\//, '');
+  return inRepo.endsWith('.js') ? inRepo.replace(/\.js$/, '.ts') : inRepo;
+}
+
+/** Where an image path under /app/dist comes from in the repository. */
+function sourceOfImagePath(path: string): string {
+  return sourceOfDist(path.replace(/^\/app\/dist\//, 'dist/'));
+}
+
+describe('Dockerfile', () => {
+  test('builds in one stage and runs from another, both on a pinned Node 24 LTS image', () => {
+    expect(DOCKERFILE.length).toBeGreaterThanOrEqual(2);
+    expect(BUILD.name).toBeDefined();
+    for (const stage of DOCKERFILE) {
+      // A full version and a slim or alpine variant: never `latest`, never a moving major.
+      expect(stage.image).toMatch(/^node:24\.\d+\.\d+-([a-z]+-)?(slim|alpine[\d.]*)$/);
+    }
+  });
+
+  test('installs exactly what the lockfile says, before the sources, and builds with npm run build', () => {
+    const steps = BUILD.instructions.map((instruction) => `${instruction.keyword} ${instruction.args}`);
+    const lockCopied = steps.findIndex((step) => /^COPY .*package-lock\.json/.test(step));
+    const installed = steps.findIndex((step) => /^RUN npm ci\b/.test(step));
+    const sourcesCopied = steps.findIndex((step) => /^COPY \. /.test(step));
+    expect(lockCopied).toBeGreaterThanOrEqual(0);
+    expect(installed).toBeGreaterThan(lockCopied);
+    expect(sourcesCopied).toBeGreaterThan(installed);
+    expect(instructions(BUILD, 'RUN').some((run) => run.includes('npm run build'))).toBe(true);
+    for (const run of DOCKERFILE.flatMap((stage) => instructions(stage, 'RUN')))
+      expect(run).not.toMatch(/npm (install|i)\b/);
+  });
+
+  test('runs with production dependencies only, as a numeric non-root user, in production mode', () => {
+    expect(instructions(RUNTIME, 'RUN').some((run) => /npm ci\b.*--omit=dev/.test(run))).toBe(true);
+    expect(instructions(RUNTIME, 'ENV')).toContain('NODE_ENV=production');
+    const user = instructions(RUNTIME, 'USER').at(-1) ?? '';
+    expect(user).toMatch(/^\d+(:\d+)?$/);
+    expect(Number(user.split(':')[0])).toBeGreaterThan(0);
+    // USER comes after every RUN and COPY of the stage: the service's own files are root's, read-only to it.
+    const keywords = RUNTIME.instructions.map((instruction) => instruction.keyword);
+    expect(keywords.lastIndexOf('USER')).toBeGreaterThan(
+      Math.max(keywords.lastIndexOf('RUN'), keywords.lastIndexOf('COPY')),
+    );
+  });
+
+  test('preloads telemetry in the entrypoint and starts a service by default', () => {
+    const [entrypoint] = instructions(RUNTIME, 'ENTRYPOINT');
+    expect(JSON.parse(entrypoint)).toEqual(['node', '--require', '/app/dist/libs/platform/src/telemetry/register.js']);
+    const [command] = instructions(RUNTIME, 'CMD');
+    const [main] = JSON.parse(command) as string[];
+    expect(main).toMatch(/^\/app\/dist\/services\/[a-z-]+\/src\/main\.js$/);
+    for (const path of ['/app/dist/libs/platform/src/telemetry/register.js', main]) {
+      expect(existsSync(join(REPO_ROOT, sourceOfImagePath(path)))).toBe(true);
+      // After `npm run build` (as `npm test` runs it) the compiled file is there too.
+      if (existsSync(join(REPO_ROOT, 'dist')))
+        expect(existsSync(join(REPO_ROOT, path.replace(/^\/app\//, '')))).toBe(true);
+    }
+  });
+
+  test('exposes every gRPC and metrics port', () => {
+    const exposed = instructions(RUNTIME, 'EXPOSE')
+      .flatMap((args) => args.split(' '))
+      .flatMap((port) => {
+        const [from, to = from] = port.split('-').map(Number);
+        return Array.from({ length: to - from + 1 }, (_, index) => from + index);
+      });
+    for (const service of SERVICE_NAMES) {
+      expect(exposed).toEqual(expect.arrayContaining([SERVICES[service].port, SERVICES[service].metricsPort]));
+    }
+  });
+
+  test('copies only sources that exist and that .dockerignore lets into the context', () => {
+    const buildWorkdir = instructions(BUILD, 'WORKDIR').at(-1) ?? '/';
+    for (const stage of DOCKERFILE) {
+      for (const copy of copies(stage)) {
+        for (const source of copy.sources) {
+          if (copy.from === undefined) {
+            if (source === '.') continue;
+            expect({
+              source,
+              inContext: existsSync(join(REPO_ROOT, source)) && !ignored(DOCKERIGNORE, source),
+            }).toEqual({
+              source,
+              inContext: true,
+            });
+          } else {
+            expect(copy.from).toBe(BUILD.name);
+            expect(source.startsWith(`${buildWorkdir}/dist/`)).toBe(true);
+            expect({ source, compiledFrom: existsSync(join(REPO_ROOT, sourceOfDist(source))) }).toEqual({
+              source,
+              compiledFrom: true,
+            });
+          }
+        }
+      }
+    }
+  });
+
+  test('gives the services the protos where proto-loader looks: proto/ beside dist/', () => {
+    const workdir = instructions(RUNTIME, 'WORKDIR').at(-1) ?? '/';
+    const destinations = copies(RUNTIME).map((copy) => ({
+      sources: copy.sources,
+      to: posix.resolve(workdir, copy.destination),
+    }));
+    expect(destinations).toContainEqual({ sources: ['proto'], to: '/app/proto' });
+    // libs/platform/src/proto/proto-loader.ts walks up from its own directory to the first proto/streamplane.
+    expect(readFileSync(join(REPO_ROOT, 'libs/platform/src/proto/proto-loader.ts'), 'utf8')).toContain(
+      "join(dir, 'proto')",
+    );
+    expect(
+      destinations.every((copy) => copy.to === '/app/proto' || copy.to.startsWith('/app/dist/') || copy.to === '/app'),
+    ).toBe(true);
+  });
+
+  test('ships everything the entry points load at run time, tests and development dependencies excluded', () => {
+    const shipped = copies(RUNTIME)
+      .filter((copy) => copy.from !== undefined)
+      .flatMap((copy) => copy.sources.map(sourceOfDist));
+    const isShipped = (file: string) =>
+      shipped.some((root) => file === root || file.startsWith(`${root}/`)) && !file.split('/').includes('test');
+    const entryPoints = [
+      sourceOfImagePath('/app/dist/libs/platform/src/telemetry/register.js'),
+      ...SERVICE_NAMES.map((service) => `services/${service}/src/main.ts`),
+      'scripts/token.ts',
+    ];
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const pending = [...entryPoints];
+    while (pending.length > 0) {
+      const file = pending.pop() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(join(REPO_ROOT, file), 'utf8');
+      const specifiers = [
+        ...text.matchAll(/^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm),
+        ...text.matchAll(/\b(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g),
+      ].map((match) => match[1]);
+      for (const specifier of specifiers) {
+        if (specifier.startsWith('.')) {
+          const base = join(dirname(file), specifier);
+          const resolved = [`${base}.ts`, join(base, 'index.ts'), base].find(
+            (candidate) => existsSync(join(REPO_ROOT, candidate)) && statSync(join(REPO_ROOT, candidate)).isFile(),
+          );
+          if (!resolved) throw new Error(`${file}: cannot resolve ${specifier}`);
+          pending.push(relative('.', resolved));
+        } else if (!specifier.startsWith('node:') && !builtinModules.includes(specifier)) {
+          packages.add(
+            specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0],
+          );
+        }
+      }
+    }
+    expect([...seen].filter((file) => !isShipped(file))).toEqual([]);
+    expect([...packages].filter((name) => !(name in PACKAGE.dependencies)).sort()).toEqual([]);
+    expect(seen.size).toBeGreaterThan(50);
+  });
+
+  test('puts no secrets in the image', () => {
+    for (const stage of DOCKERFILE) {
+      for (const args of [...instructions(stage, 'ENV'), ...instructions(stage, 'ARG')]) {
+        expect(args).not.toMatch(/SECRET|PASSWORD|TOKEN|_KEY\b/i);
+      }
+    }
+  });
+});
+
+describe('.dockerignore', () => {
+  test('keeps installed and built output, and local environment files, out of the build context', () => {
+    for (const path of ['node_modules', 'dist', '.git', 'coverage', '.env', 'k8s', 'helm']) {
+      expect({ path, ignored: ignored(DOCKERIGNORE, path) }).toEqual({ path, ignored: true });
+    }
+  });
+
+  test('lets in everything `npm ci` and `npm run build` read', () => {
+    const tsconfig = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as { include: string[] };
+    const compiledRoots = tsconfig.include.map((pattern) => pattern.split('/')[0]);
+    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'proto', ...compiledRoots];
+    for (const root of new Set(needed)) {
+      expect({ root, inContext: !ignored(DOCKERIGNORE, root) }).toEqual({ root, inContext: true });
+    }
+    for (const script of readdirSync(join(REPO_ROOT, 'scripts'))) {
+      expect({ script, inContext: !ignored(DOCKERIGNORE, `scripts/${script}`) }).toEqual({ script, inContext: true });
+    }
+  });
+});

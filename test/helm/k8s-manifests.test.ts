@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseManifests } from '../support/helm';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { render, OUTPUT } = require('../../scripts/render-k8s.js') as { render: () => string; OUTPUT: string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { kubectlPath } = require('../../scripts/ensure-helm.js') as { kubectlPath: () => string };
+
+/** k8s/ serves `kubectl apply -k k8s/` users: it must be exactly what the chart renders. */
+describe('k8s/ plain manifests', () => {
+  it('are identical to the chart’s rendering (run `npm run k8s:render` after changing the chart)', () => {
+    expect(readFileSync(OUTPUT, 'utf8')).toBe(render());
+  });
+
+  it('hold every service, its dependencies and the secret, and no helm test pod', () => {
+    const objects = parseManifests(readFileSync(OUTPUT, 'utf8'));
+    const deployments = objects.filter((object) => object.kind === 'Deployment').map((object) => object.metadata.name);
+    expect(deployments).toEqual(
+      expect.arrayContaining([
+        'catalog',
+        'profiles',
+        'recommendations',
+        'playback-authorization',
+        'subtitles',
+        'billing',
+        'steering',
+        'consul',
+        'jaeger',
+      ]),
+    );
+    expect(
+      objects
+        .filter((object) => object.kind === 'StatefulSet')
+        .map((object) => object.metadata.name)
+        .sort(),
+    ).toEqual(['postgres', 'redis']);
+    expect(objects.some((object) => object.metadata.annotations?.['helm.sh/hook'] !== undefined)).toBe(false);
+  });
+
+  it('build with kustomize into the streamplane namespace', () => {
+    // kubectl carries kustomize; no cluster is contacted.
+    const built = parseManifests(execFileSync(kubectlPath(), ['kustomize', 'k8s/'], { encoding: 'utf8' }));
+    expect(built.find((object) => object.kind === 'Namespace')?.metadata.name).toBe('streamplane');
+    const namespaced = built.filter((object) => object.kind !== 'Namespace');
+    expect(namespaced.every((object) => object.metadata.namespace === 'streamplane')).toBe(true);
+  });
+});
