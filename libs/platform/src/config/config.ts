@@ -85,6 +85,11 @@ export const platformConfigSchema = telemetryConfigSchema.extend({
     .transform((value) => value.replace(/^http:\/\//, ''))
     .pipe(env.hostPort())
     .default('127.0.0.1:8500'),
+  /**
+   * How often a registered instance checks that the agent still knows it and registers again if not (an
+   * agent restarted without persistent state forgets every service registered with it).
+   */
+  CONSUL_REGISTRATION_CHECK_MS: env.int(100, 600_000).default(30_000),
   /** The address other instances reach this one at (Kubernetes: the pod IP from the downward API). */
   POD_IP: env.ip().optional(),
   ...staticAddresses,

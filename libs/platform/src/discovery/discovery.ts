@@ -14,6 +14,8 @@ export interface Discovery {
   /** The gRPC target a channel to `service` should dial. */
   target(service: ServiceDescriptor): string;
   register(self: ServiceDescriptor, port: number): Promise<void>;
+  /** Registers again if the registry has forgotten this instance; true when it had. */
+  ensureRegistered(): Promise<boolean>;
   deregister(): Promise<void>;
   close(): void;
 }
@@ -37,6 +39,10 @@ class StaticDiscovery implements Discovery {
 
   async register(): Promise<void> {}
 
+  async ensureRegistered(): Promise<boolean> {
+    return false;
+  }
+
   async deregister(): Promise<void> {}
 
   close(): void {}
@@ -45,6 +51,7 @@ class StaticDiscovery implements Discovery {
 class ConsulDiscovery implements Discovery {
   private readonly consul: Consul;
   private registeredId?: string;
+  private registration?: { self: ServiceDescriptor; port: number };
 
   constructor(
     private readonly config: PlatformConfig,
@@ -78,13 +85,26 @@ class ConsulDiscovery implements Discovery {
       },
     });
     this.registeredId = id;
+    this.registration = { self, port };
     this.logger.info('registered with consul', { consul_id: id, address, port, agent: this.config.CONSUL_HTTP_ADDR });
+  }
+
+  async ensureRegistered(): Promise<boolean> {
+    const id = this.registeredId;
+    if (!id || !this.registration) return false;
+    const known = (await this.consul.agent.service.list()) as Record<string, unknown>;
+    // Deregistered meanwhile (shutdown began): nothing to restore.
+    if (id in known || this.registeredId !== id) return false;
+    this.logger.warn('consul agent forgot this instance; registering again', { consul_id: id });
+    await this.register(this.registration.self, this.registration.port);
+    return true;
   }
 
   async deregister(): Promise<void> {
     if (!this.registeredId) return;
     const id = this.registeredId;
     this.registeredId = undefined;
+    this.registration = undefined;
     try {
       await this.consul.agent.service.deregister(id);
       this.logger.info('deregistered from consul', { consul_id: id });

@@ -100,7 +100,13 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
     metrics_port: metrics?.port,
     otlp_endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
-  const registration = registerUntilDone(discovery, options.service, transport.port, logger);
+  const registration = registerUntilDone(
+    discovery,
+    options.service,
+    transport.port,
+    logger,
+    config.CONSUL_REGISTRATION_CHECK_MS,
+  );
 
   const shutdown = (reason: string): Promise<DrainOutcome> => {
     stopping ??= (async () => {
@@ -125,21 +131,25 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
 }
 
 /**
- * Registers this instance with discovery. A registry that is not reachable yet (Consul starting after the
- * service) must not stop the service from serving: registration is retried in the background.
+ * Registers this instance with discovery, then keeps it registered. A registry that is not reachable yet
+ * (Consul starting after the service) must not stop the service from serving, so registration is retried
+ * in the background; afterwards the instance checks every CONSUL_REGISTRATION_CHECK_MS that the agent
+ * still knows it (an agent restarted without state forgets everyone) and registers again if not.
  */
 function registerUntilDone(
   discovery: Discovery,
   service: ServiceDescriptor,
   port: number,
   logger: Logger,
+  checkEveryMs: number,
 ): AbortController {
   const stop = new AbortController();
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stop.signal }).catch(() => undefined);
   void (async () => {
     for (let attempt = 1; !stop.signal.aborted; attempt++) {
       try {
         await discovery.register(service, port);
-        return;
+        break;
       } catch (error) {
         const retryInMs = Math.min(30_000, 500 * 2 ** (attempt - 1));
         logger.error('registration failed; retrying', {
@@ -147,8 +157,16 @@ function registerUntilDone(
           retry_in_ms: retryInMs,
           error: (error as Error).message,
         });
-        await sleep(retryInMs, undefined, { signal: stop.signal }).catch(() => undefined);
+        await pause(retryInMs);
       }
+    }
+    while (!stop.signal.aborted) {
+      await pause(checkEveryMs);
+      if (stop.signal.aborted) break;
+      await discovery.ensureRegistered().catch((error: unknown) => {
+        // The agent is unreachable: peers keep their last known instances; try again next round.
+        logger.warn('registration check failed', { error: (error as Error).message });
+      });
     }
   })();
   return stop;

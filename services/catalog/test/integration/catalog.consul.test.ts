@@ -66,4 +66,28 @@ describe('catalog with Consul discovery', () => {
       await catalog.stop();
     }
   });
+
+  it('registers again when the agent forgets it (an agent restarted without state)', async () => {
+    const catalog = await startServiceProcess('catalog', {
+      STREAMPLANE_DISCOVERY: 'consul',
+      CONSUL_HTTP_ADDR: consul.address,
+      POD_IP: '127.0.0.1',
+      CONSUL_REGISTRATION_CHECK_MS: '100',
+    });
+    try {
+      await eventually(() => consul.instances('catalog').length === 1, 'catalog registered');
+      const [first] = consul.instances('catalog');
+      consul.deregister(first!.id);
+      expect(consul.instances('catalog')).toEqual([]);
+      await eventually(() => consul.instances('catalog').length === 1, 'catalog registered again');
+      expect(consul.instances('catalog')[0]).toMatchObject({ id: first!.id, port: catalog.port });
+      await eventually(
+        () => catalog.logs.some((line) => line.msg === 'consul agent forgot this instance; registering again'),
+        'the re-registration in the log',
+      );
+      expect(consul.count('PUT', '/v1/agent/service/register')).toBe(2);
+    } finally {
+      await catalog.stop();
+    }
+  });
 });
