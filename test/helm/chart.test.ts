@@ -25,6 +25,7 @@ import {
   type ValidationProblem,
   type Variant,
 } from './rendered';
+import { LIVENESS_HEALTH_SERVICE } from '../../libs/platform/src/server/health';
 
 /**
  * Renders the chart with its default values and every variant under helm/streamplane/ci/ (the real helm
@@ -243,14 +244,15 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
     }
   });
 
-  test('probes each service natively over gRPC for readiness (the overall health service)', () => {
+  test('probes each service natively over gRPC: readiness on the overall health, liveness on the liveness name', () => {
     for (const { name: service, container } of serviceWorkloads(objects())) {
       const grpcPort = container.ports?.find((port) => port.name === 'grpc')?.containerPort;
       expect({ service, grpcPort }).toEqual({ service, grpcPort: values.services[service].port });
       expect(container.readinessProbe?.grpc).toEqual({ port: grpcPort });
-      expect(container.startupProbe).toBeDefined();
-      // Liveness must not follow the gRPC health: it is NOT_SERVING while a store is down (see deployment.yaml).
-      expect(container.livenessProbe?.grpc).toBeUndefined();
+      // Liveness must not follow the overall health, which is NOT_SERVING while a store is down.
+      const alive = { port: grpcPort, service: LIVENESS_HEALTH_SERVICE };
+      expect({ service, liveness: container.livenessProbe?.grpc }).toEqual({ service, liveness: alive });
+      expect({ service, startup: container.startupProbe?.grpc }).toEqual({ service, startup: alive });
     }
   });
 

@@ -313,3 +313,8 @@ new random one. Usage: include "streamplane.secretValue" (dict "live" $liveSecre
 {{- randAlphaNum 40 -}}
 {{- end -}}
 {{- end }}
+
+{{/* The health service name every Streamplane process keeps SERVING while it runs (libs/platform/src/server/health.ts). */}}
+{{- define "streamplane.livenessHealthService" -}}
+streamplane.liveness
+{{- end }}

@@ -1,22 +1,44 @@
 import type { Server } from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 
-/** grpc.health.v1 for the whole server ('') and for each gRPC service it hosts. */
+/**
+ * The health service name a liveness probe asks: SERVING from the moment the server listens until it
+ * shuts down, whatever its dependencies do. The overall status ('') is for readiness: it turns NOT_SERVING
+ * while a store is down, and restarting the process would not bring the store back.
+ */
+export const LIVENESS_HEALTH_SERVICE = 'streamplane.liveness';
+
+/** grpc.health.v1 for the whole server ('') and for each gRPC service it hosts, plus liveness. */
 export class HealthReporter {
   private readonly implementation: HealthImplementation;
 
   constructor(private readonly services: readonly string[]) {
-    this.implementation = new HealthImplementation(this.statusMap('NOT_SERVING'));
+    this.implementation = new HealthImplementation({
+      ...this.statusMap('NOT_SERVING'),
+      [LIVENESS_HEALTH_SERVICE]: 'NOT_SERVING',
+    });
+  }
+
+  /** Called once the server listens; only shutdown (setAll) turns liveness off again. */
+  markAlive(): void {
+    this.implementation.setStatus(LIVENESS_HEALTH_SERVICE, 'SERVING');
   }
 
   addToServer(server: Server): void {
     this.implementation.addToServer(server);
   }
 
+  /** The readiness of '' and every gRPC service (liveness untouched, except by NOT_SERVING at shutdown). */
   setAll(status: ServingStatus): void {
     for (const [service] of Object.entries(this.statusMap(status))) {
       this.implementation.setStatus(service, status);
     }
+  }
+
+  /** Shutdown: nothing is served any more, liveness included. */
+  stopServing(): void {
+    this.setAll('NOT_SERVING');
+    this.implementation.setStatus(LIVENESS_HEALTH_SERVICE, 'NOT_SERVING');
   }
 
   private statusMap(status: ServingStatus): Record<string, ServingStatus> {

@@ -92,6 +92,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   };
   readiness.onChange(followReadiness);
   followReadiness(readiness.ready);
+  health.markAlive();
   const metrics = await telemetry.metricsAddress();
   logger.info('serving', {
     port: transport.port,
@@ -111,7 +112,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   const shutdown = (reason: string): Promise<DrainOutcome> => {
     stopping ??= (async () => {
       logger.info('shutting down', { reason, in_flight: pipeline.inFlight });
-      health.setAll('NOT_SERVING');
+      health.stopServing();
       registration.abort();
       await discovery.deregister();
       await sleep(config.SHUTDOWN_DELAY_MS);

@@ -4,6 +4,7 @@ import { eventually } from '../../../../test/support/eventually';
 import { healthClient, testClient, type TestClient } from '../../../../test/support/grpc-client';
 import { describeWithRedis } from '../../../../test/support/redis-server';
 import { bearer, play, startPlayPath, type Grant, type PlayPathProcesses } from './play-path-fixture';
+import { LIVENESS_HEALTH_SERVICE } from '../../../../libs/platform/src/server/health';
 
 interface Replica {
   playback: TestClient;
@@ -25,8 +26,9 @@ describeWithRedis('playback-authorization replicas sharing Redis over gRPC', (re
     return replica;
   }
 
-  async function healthOf(replica: Replica): Promise<string> {
-    return (await replica.health.call<{ status: string }>('Check', { service: '' })).status;
+  /** Readiness: the overall status (''); or, with `service`, another health name such as liveness. */
+  async function healthOf(replica: Replica, service = ''): Promise<string> {
+    return (await replica.health.call<{ status: string }>('Check', { service })).status;
   }
 
   const stopSession = (replica: Replica, accountId: string, grant: Grant) =>
@@ -100,6 +102,8 @@ describeWithRedis('playback-authorization replicas sharing Redis over gRPC', (re
     const heartbeat = await a.playback.fail('Heartbeat', { playback_session_id: 'ps-any' }, { metadata });
     expect(heartbeat.code).toBe(status.UNAVAILABLE);
     expect(await healthOf(a)).toBe('NOT_SERVING');
+    // Not ready, but alive: a liveness probe must not restart a process that will recover by itself.
+    expect(await healthOf(a, LIVENESS_HEALTH_SERVICE)).toBe('SERVING');
     // b served no call meanwhile: the dropped connection alone takes it out of rotation.
     await eventually(async () => (await healthOf(b)) === 'NOT_SERVING', 'b to report NOT_SERVING');
 
@@ -115,6 +119,7 @@ describeWithRedis('playback-authorization replicas sharing Redis over gRPC', (re
     await redis().kill();
     const late = await startReplica();
     expect(await healthOf(late)).toBe('NOT_SERVING');
+    expect(await healthOf(late, LIVENESS_HEALTH_SERVICE)).toBe('SERVING');
 
     await redis().restart();
     await eventually(async () => (await healthOf(late)) === 'SERVING', 'the new replica to serve');
