@@ -140,6 +140,19 @@ describeWithPostgres('PostgreSQL plumbing', (postgres) => {
       async count(): Promise<number> {
         return (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM log')).rows[0]!.n;
       }
+
+      /** A statement that outlives its statement_timeout, as on an overloaded server. */
+      async overrunStatementTimeout(): Promise<void> {
+        const client = await this.db.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query("SET LOCAL statement_timeout = '20ms'");
+          await client.query('SELECT pg_sleep(2)');
+        } finally {
+          await client.query('ROLLBACK').catch(() => undefined);
+          client.release();
+        }
+      }
     }
 
     const open = (schema: string, readiness: Readiness) =>
@@ -168,6 +181,18 @@ describeWithPostgres('PostgreSQL plumbing', (postgres) => {
 
         await postgres.server.restart();
         await eventually(() => readiness.ready, 'the store to be reported up again');
+        expect(await opened.store.count()).toBe(1);
+      } finally {
+        await opened.close();
+      }
+    });
+
+    it('is UNAVAILABLE but stays ready when a statement times out (busy, not gone)', async () => {
+      const readiness = new Readiness(quietLogger);
+      const opened = await open(scratch.freshSchema(), readiness);
+      try {
+        await expect(opened.store.overrunStatementTimeout()).rejects.toThrow(/^postgres is overloaded/);
+        expect(readiness.ready).toBe(true);
         expect(await opened.store.count()).toBe(1);
       } finally {
         await opened.close();

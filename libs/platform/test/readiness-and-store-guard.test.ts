@@ -3,6 +3,7 @@ import { Logger } from '../src/logging/logger';
 import { Readiness } from '../src/server/readiness';
 import { StoreGuard } from '../src/stores/store-guard';
 import { eventually } from '../../../test/support/eventually';
+import { isPostgresConnectionError, isPostgresOverloadError } from '../src/stores/postgres';
 
 const quietLogger = new Logger('test', 'error');
 
@@ -61,6 +62,29 @@ describe('StoreGuard', () => {
     const { readiness, storeGuard } = guard(async () => undefined);
     const constraint = new Error('duplicate key value violates unique constraint');
     await expect(storeGuard.run(() => Promise.reject(constraint))).rejects.toBe(constraint);
+    expect(readiness.ready).toBe(true);
+    storeGuard.close();
+  });
+});
+
+describe('StoreGuard and a busy store', () => {
+  it('answers UNAVAILABLE for a statement timeout but stays in rotation', async () => {
+    const readiness = new Readiness(quietLogger);
+    const statementTimeout = Object.assign(new Error('canceling statement due to statement timeout'), {
+      code: '57014',
+    });
+    const storeGuard = new StoreGuard({
+      name: 'postgres',
+      readiness,
+      logger: quietLogger,
+      ping: async () => undefined,
+      isConnectionError: isPostgresConnectionError,
+      isOverloadError: isPostgresOverloadError,
+    });
+    await expect(storeGuard.run(() => Promise.reject(statementTimeout))).rejects.toThrow(
+      /postgres is overloaded \(canceling statement due to statement timeout\)/,
+    );
+    await expect(storeGuard.run(() => Promise.reject(statementTimeout))).rejects.toBeInstanceOf(UnavailableError);
     expect(readiness.ready).toBe(true);
     storeGuard.close();
   });

@@ -107,6 +107,16 @@ export function isPostgresConnectionError(error: unknown): boolean {
   return cause !== undefined && isPostgresConnectionError(cause);
 }
 
+/**
+ * True when the server answered that a statement ran out of time (57014 query_canceled: our
+ * statement_timeout) or could not get a lock in time (55P03 lock_not_available): the database is busy,
+ * not gone.
+ */
+export function isPostgresOverloadError(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === '57014' || code === '55P03';
+}
+
 /** SQLSTATEs after which the whole transaction may simply run again. */
 const RETRYABLE_TRANSACTION_CODES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
 const TRANSACTION_ATTEMPTS = 3;
@@ -286,6 +296,7 @@ export async function openPostgresStore<Store extends object>(
       await pool.query('SELECT 1');
     },
     isConnectionError: isPostgresConnectionError,
+    isOverloadError: isPostgresOverloadError,
     probeIntervalMs: options.probeIntervalMs,
   });
   // A pooled connection the server dropped says the database is gone before any call fails: go

@@ -11,6 +11,11 @@ export interface StoreGuardOptions {
   ping: () => Promise<void>;
   /** True when an error means the store could not be reached (as opposed to, say, a constraint). */
   isConnectionError: (error: unknown) => boolean;
+  /**
+   * True when the store was reached but too busy to answer in time (a statement timeout): worth a retry,
+   * so UNAVAILABLE, but no reason to leave rotation, since other calls may well succeed.
+   */
+  isOverloadError?: (error: unknown) => boolean;
   /** Time between pings while the store is down. */
   probeIntervalMs?: number;
 }
@@ -31,6 +36,9 @@ export class StoreGuard {
     try {
       return await operation();
     } catch (error) {
+      if (this.options.isOverloadError?.(error)) {
+        throw new UnavailableError(`${this.options.name} is overloaded (${describe(error)}); retry later`);
+      }
       if (!this.options.isConnectionError(error)) throw error;
       this.markDown(error);
       throw new UnavailableError(`${this.options.name} is unavailable (${describe(error)}); retry later`);
