@@ -1,41 +1,7 @@
 import { PLAN_IDS } from '../../src/domain';
 import type { Subscription } from '../../src/domain';
 
-/** Awaits `promise`, expects it to reject with an instance of `type` whose message contains every part. */
-export async function expectRejects(
-  promise: Promise<unknown>,
-  type: abstract new (...args: never[]) => Error,
-  ...parts: string[]
-): Promise<Error> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(type);
-  const error = caught as Error;
-  for (const part of parts) expect(error.message).toContain(part);
-  return error;
-}
-
-/** Runs fn, expects it to throw an instance of `type` whose message contains every part. */
-export function expectThrows(
-  fn: () => unknown,
-  type: abstract new (...args: never[]) => Error,
-  ...parts: string[]
-): Error {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(type);
-  const error = caught as Error;
-  for (const part of parts) expect(error.message).toContain(part);
-  return error;
-}
+export { expectRejects, expectThrows } from '../../../../test/support/expect-errors';
 
 /** A clock tests move by hand. */
 export class ManualClock {

@@ -13,20 +13,7 @@ import {
   generateCatalog,
 } from '../../src/domain';
 import type { ListTitlesRequest, Title } from '../../src/domain';
-
-/** Runs fn, expects it to throw an instance of type whose message contains every part. */
-function expectError(fn: () => unknown, type: abstract new (...args: never[]) => Error, ...parts: string[]): Error {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(type);
-  const error = caught as Error;
-  for (const part of parts) expect(error.message).toContain(part);
-  return error;
-}
+import { expectThrows } from '../../../../test/support/expect-errors';
 
 const seed = generateCatalog();
 const catalog = Catalog.fromSeed();
@@ -106,21 +93,21 @@ describe('getTitle', () => {
   });
 
   it('fails with NotFound naming the id for an unknown title', () => {
-    const error = expectError(() => catalog.getTitle('tt99999', 'US'), NotFoundError, 'tt99999');
+    const error = expectThrows(() => catalog.getTitle('tt99999', 'US'), NotFoundError, 'tt99999');
     expect((error as NotFoundError).kind).toBe('not-found');
     expect((error as NotFoundError).resource).toBe('title');
     expect((error as NotFoundError).id).toBe('tt99999');
   });
 
   it('fails with FailedPrecondition when the title is not available in the country', () => {
-    const error = expectError(() => catalog.getTitle('tt00004', 'US'), FailedPreconditionError);
+    const error = expectThrows(() => catalog.getTitle('tt00004', 'US'), FailedPreconditionError);
     expect(error.message).toBe('title "tt00004" is not available in US');
     expect((error as FailedPreconditionError).kind).toBe('failed-precondition');
-    expectError(() => catalog.getTitle('tt00004', 'us'), FailedPreconditionError, 'not available in US');
+    expectThrows(() => catalog.getTitle('tt00004', 'us'), FailedPreconditionError, 'not available in US');
   });
 
   it('fails with FailedPrecondition for a well-formed country the service does not operate in', () => {
-    expectError(() => catalog.getTitle('tt00001', 'ZZ'), FailedPreconditionError, 'tt00001', 'ZZ');
+    expectThrows(() => catalog.getTitle('tt00001', 'ZZ'), FailedPreconditionError, 'tt00001', 'ZZ');
   });
 
   it('skips the availability check when country is empty', () => {
@@ -132,16 +119,16 @@ describe('getTitle', () => {
       for (const country of ['US', 'JP', 'NG']) {
         if (title.availableCountries.includes(country)) expect(catalog.getTitle(title.titleId, country)).toEqual(title);
         else
-          expectError(() => catalog.getTitle(title.titleId, country), FailedPreconditionError, title.titleId, country);
+          expectThrows(() => catalog.getTitle(title.titleId, country), FailedPreconditionError, title.titleId, country);
       }
     }
   });
 
   it('rejects an empty id and a malformed country, naming the field', () => {
-    const empty = expectError(() => catalog.getTitle('', 'US'), InvalidArgumentError, 'title_id');
+    const empty = expectThrows(() => catalog.getTitle('', 'US'), InvalidArgumentError, 'title_id');
     expect((empty as InvalidArgumentError).field).toBe('title_id');
     for (const country of ['USA', 'U', '12', 'U$']) {
-      const error = expectError(() => catalog.getTitle('tt00001', country), InvalidArgumentError, 'country');
+      const error = expectThrows(() => catalog.getTitle('tt00001', country), InvalidArgumentError, 'country');
       expect((error as InvalidArgumentError).field).toBe('country');
     }
   });
@@ -167,14 +154,14 @@ describe('batchGetTitles', () => {
   });
 
   it('fails with NotFound naming the first unknown id', () => {
-    const error = expectError(
+    const error = expectThrows(
       () => catalog.batchGetTitles(['tt00001', 'tt99998', 'tt99999'], 'US'),
       NotFoundError,
       'tt99998',
     );
     expect(error.message).not.toContain('tt99999');
     // Unknown ids fail even when a known id before them would have been omitted for the country.
-    expectError(() => catalog.batchGetTitles(['tt00004', 'nope'], 'US'), NotFoundError, 'nope');
+    expectThrows(() => catalog.batchGetTitles(['tt00004', 'nope'], 'US'), NotFoundError, 'nope');
   });
 
   it('accepts an empty list', () => {
@@ -183,14 +170,14 @@ describe('batchGetTitles', () => {
 
   it('bounds the batch size and rejects empty ids, naming title_ids', () => {
     expect(catalog.batchGetTitles(ids(seed.slice(0, MAX_BATCH_SIZE)), '')).toHaveLength(MAX_BATCH_SIZE);
-    expectError(
+    expectThrows(
       () => catalog.batchGetTitles(ids(seed.slice(0, MAX_BATCH_SIZE + 1)), ''),
       InvalidArgumentError,
       'title_ids',
       String(MAX_BATCH_SIZE),
     );
-    expectError(() => catalog.batchGetTitles(['tt00001', ''], 'US'), InvalidArgumentError, 'title_ids', 'entry 1');
-    expectError(() => catalog.batchGetTitles(['tt00001'], 'usa'), InvalidArgumentError, 'country');
+    expectThrows(() => catalog.batchGetTitles(['tt00001', ''], 'US'), InvalidArgumentError, 'title_ids', 'entry 1');
+    expectThrows(() => catalog.batchGetTitles(['tt00001'], 'usa'), InvalidArgumentError, 'country');
   });
 });
 
@@ -257,7 +244,7 @@ describe('listTitles', () => {
       ['US', ''],
       ['', 'drama'],
     ] as const) {
-      const error = expectError(
+      const error = expectThrows(
         () => catalog.listTitles({ country, genre, pageSize: 5, pageToken: nextPageToken }),
         InvalidArgumentError,
         'page_token',
@@ -268,7 +255,7 @@ describe('listTitles', () => {
 
   it('rejects a malformed page token', () => {
     for (const pageToken of ['garbage!', 'eyJ4IjoxfQ', Buffer.from('{"o":-1,"f":"x"}').toString('base64url')]) {
-      expectError(
+      expectThrows(
         () => catalog.listTitles({ country: 'US', genre: '', pageSize: 5, pageToken }),
         InvalidArgumentError,
         'page_token',
@@ -277,7 +264,7 @@ describe('listTitles', () => {
   });
 
   it('rejects an unknown genre, listing the known ones', () => {
-    const error = expectError(
+    const error = expectThrows(
       () => catalog.listTitles({ country: 'US', genre: 'western', pageSize: 5, pageToken: '' }),
       InvalidArgumentError,
       'genre',
@@ -291,7 +278,7 @@ describe('listTitles', () => {
 
   it('rejects out-of-range page sizes, naming page_size', () => {
     for (const pageSize of [0, -1, 1.5, MAX_PAGE_SIZE + 1, 10_000, Number.NaN]) {
-      const error = expectError(
+      const error = expectThrows(
         () => catalog.listTitles({ country: 'US', genre: '', pageSize, pageToken: '' }),
         InvalidArgumentError,
         'page_size',
@@ -304,7 +291,7 @@ describe('listTitles', () => {
   });
 
   it('rejects a malformed country', () => {
-    expectError(
+    expectThrows(
       () => catalog.listTitles({ country: 'U1', genre: '', pageSize: 5, pageToken: '' }),
       InvalidArgumentError,
       'country',
@@ -400,24 +387,24 @@ describe('searchTitles', () => {
 
   it('rejects an empty or overlong query and bad page sizes, naming the field', () => {
     for (const query of ['', '   ']) {
-      const error = expectError(
+      const error = expectThrows(
         () => small.searchTitles({ query, country: 'US', pageSize: 5 }),
         InvalidArgumentError,
         'query',
       );
       expect((error as InvalidArgumentError).field).toBe('query');
     }
-    expectError(
+    expectThrows(
       () => small.searchTitles({ query: 'x'.repeat(201), country: 'US', pageSize: 5 }),
       InvalidArgumentError,
       'query',
     );
-    expectError(
+    expectThrows(
       () => small.searchTitles({ query: 'night', country: 'US', pageSize: 0 }),
       InvalidArgumentError,
       'page_size',
     );
-    expectError(
+    expectThrows(
       () => small.searchTitles({ query: 'night', country: 'USA', pageSize: 5 }),
       InvalidArgumentError,
       'country',
@@ -496,8 +483,8 @@ describe('getEncodingLadder', () => {
   });
 
   it('fails with NotFound for an unknown id and InvalidArgument for an empty one', () => {
-    expectError(() => catalog.getEncodingLadder('tt99999'), NotFoundError, 'tt99999');
-    expectError(() => catalog.getEncodingLadder(''), InvalidArgumentError, 'title_id');
+    expectThrows(() => catalog.getEncodingLadder('tt99999'), NotFoundError, 'tt99999');
+    expectThrows(() => catalog.getEncodingLadder(''), InvalidArgumentError, 'title_id');
   });
 });
 
@@ -514,7 +501,7 @@ describe('maturity cap', () => {
 
   it('binds page tokens to the cap', () => {
     const first = catalog.listTitles({ country: 'US', genre: '', pageSize: 5, pageToken: '', maxMaturityLevel: 7 });
-    expectError(
+    expectThrows(
       () => catalog.listTitles({ country: 'US', genre: '', pageSize: 5, pageToken: first.nextPageToken }),
       InvalidArgumentError,
       'page_token',

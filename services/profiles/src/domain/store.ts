@@ -77,16 +77,8 @@ export interface ProfileStore {
   history(profileId: string, offset: number, limit: number): Promise<ViewingHistoryEntry[]>;
 }
 
-/** A new profile, already validated and normalised; the store adds the id. */
-export interface ProfileDraft {
-  accountId: string;
-  name: string;
-  maturityLevel: MaturityLevel;
-  kids: boolean;
-  language: string;
-  avatar: string;
-  createTime: Date;
-}
+/** A new profile, already validated and normalised; the store adds the id (and updateTime = createTime). */
+export type ProfileDraft = Omit<Profile, 'profileId' | 'updateTime'>;
 
 /** Fields to change, already validated and normalised; undefined = keep. */
 export interface ProfileChanges {

@@ -1,22 +1,6 @@
 import type { ProfileDraft } from '../../src/domain';
 
-/** Awaits `promise`, expects it to reject with an instance of `type` whose message contains every part. */
-export async function expectRejects(
-  promise: Promise<unknown>,
-  type: abstract new (...args: never[]) => Error,
-  ...parts: string[]
-): Promise<Error> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(type);
-  const error = caught as Error;
-  for (const part of parts) expect(error.message).toContain(part);
-  return error;
-}
+export { expectRejects } from '../../../../test/support/expect-errors';
 
 /** A clock that starts at `startMs` and moves `stepMs` forward on every reading. */
 export function steppingClock(startMs = Date.UTC(2026, 5, 1), stepMs = 1000): () => Date {

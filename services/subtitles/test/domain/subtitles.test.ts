@@ -16,7 +16,7 @@ import {
   validateWebVtt,
 } from '../../src/domain';
 import type { ListTracksRequest, SubtitleTrack, TitleFacts, TrackKind } from '../../src/domain';
-import { expectError, titleId } from './helpers';
+import { expectThrows, titleId } from './helpers';
 import { withoutRandomnessOrClock } from '../../../../test/support/determinism';
 
 const TITLES = Array.from({ length: 2000 }, (_, i) => titleId(i + 1));
@@ -181,7 +181,7 @@ describe('listTracks', () => {
   });
 
   it('rejects a malformed language naming its position', () => {
-    const error = expectError(
+    const error = expectThrows(
       () => listTracks(title, { languages: ['en', 'english!'], pageToken: '' }),
       InvalidArgumentError,
       'languages[1]',
@@ -189,8 +189,8 @@ describe('listTracks', () => {
       'BCP-47',
     );
     expect((error as InvalidArgumentError).field).toBe('languages[1]');
-    expectError(() => listTracks(title, { languages: [''], pageToken: '' }), InvalidArgumentError, 'languages[0]');
-    expectError(
+    expectThrows(() => listTracks(title, { languages: [''], pageToken: '' }), InvalidArgumentError, 'languages[0]');
+    expectThrows(
       () => listTracks(title, { languages: Array(51).fill('en'), pageToken: '' }),
       InvalidArgumentError,
       'languages',
@@ -198,12 +198,16 @@ describe('listTracks', () => {
   });
 
   it.each([0, -1, 1.5, MAX_PAGE_SIZE + 1])('rejects page_size %d', (pageSize) => {
-    expectError(() => listTracks(title, { languages: [], pageSize, pageToken: '' }), InvalidArgumentError, 'page_size');
+    expectThrows(
+      () => listTracks(title, { languages: [], pageSize, pageToken: '' }),
+      InvalidArgumentError,
+      'page_size',
+    );
   });
 
   it('rejects an empty or unusable title id', () => {
-    expectError(() => listTracks(facts(''), { languages: [], pageToken: '' }), InvalidArgumentError, 'title_id');
-    expectError(() => listTracks(facts('tt-1'), { languages: [], pageToken: '' }), InvalidArgumentError, 'title_id');
+    expectThrows(() => listTracks(facts(''), { languages: [], pageToken: '' }), InvalidArgumentError, 'title_id');
+    expectThrows(() => listTracks(facts('tt-1'), { languages: [], pageToken: '' }), InvalidArgumentError, 'title_id');
   });
 
   it.each([1, 2, 3, 5, MAX_PAGE_SIZE])('walks every track exactly once with page_size %d', (pageSize) => {
@@ -221,22 +225,22 @@ describe('listTracks', () => {
     // The same filter written differently is the same filter.
     const again = listTracks(title, { languages: ['ES', 'en', 'en'], pageSize: 1, pageToken: first.nextPageToken });
     expect(again.tracks).toHaveLength(1);
-    expectError(
+    expectThrows(
       () => listTracks(title, { languages: ['en'], pageSize: 1, pageToken: first.nextPageToken }),
       InvalidArgumentError,
       'page_token',
     );
-    expectError(
+    expectThrows(
       () => listTracks(title, { languages: [], pageSize: 1, pageToken: first.nextPageToken }),
       InvalidArgumentError,
       'page_token',
     );
-    expectError(
+    expectThrows(
       () => listTracks(facts('tt00002'), { languages: ['en', 'es'], pageSize: 1, pageToken: first.nextPageToken }),
       InvalidArgumentError,
       'page_token',
     );
-    expectError(
+    expectThrows(
       () => listTracks(title, { languages: [], pageToken: 'not-a-token' }),
       InvalidArgumentError,
       'page_token',
@@ -257,7 +261,7 @@ describe('getTrack', () => {
 
   it('rejects a malformed id with InvalidArgumentError naming track_id', () => {
     for (const id of ['', 'tt00001', 'tt00001-en', 'tt00001-en-xx', 'tt00001-!!-cc']) {
-      const error = expectError(() => getTrack(id, facts('tt00001')), InvalidArgumentError, 'track_id');
+      const error = expectThrows(() => getTrack(id, facts('tt00001')), InvalidArgumentError, 'track_id');
       expect((error as InvalidArgumentError).field).toBe('track_id');
     }
   });
@@ -271,13 +275,13 @@ describe('getTrack', () => {
       `${PLAIN_TITLE}-EN-cc`,
       `${PLAIN_TITLE}-qq-sub`,
     ]) {
-      const error = expectError(() => getTrack(id, facts(PLAIN_TITLE)), NotFoundError, 'subtitle track', `"${id}"`);
+      const error = expectThrows(() => getTrack(id, facts(PLAIN_TITLE)), NotFoundError, 'subtitle track', `"${id}"`);
       expect(error).toMatchObject({ resource: 'subtitle track', id });
     }
   });
 
   it('answers NotFound when the id names another title than the one passed', () => {
-    expectError(() => getTrack('tt00002-en-cc', facts('tt00001')), NotFoundError, '"tt00002-en-cc"');
+    expectThrows(() => getTrack('tt00002-en-cc', facts('tt00001')), NotFoundError, '"tt00002-en-cc"');
   });
 
   it('content depends only on the track and the title facts', () => {

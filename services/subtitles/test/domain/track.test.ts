@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../../../../libs/platform/src/errors/domain-errors';
 import { KIND_CODES, TRACK_KINDS, formatTrackId, parseTrackId, tracksForTitle } from '../../src/domain';
-import { expectError, titleId } from './helpers';
+import { expectThrows, titleId } from './helpers';
 
 describe('track ids', () => {
   it('are "<title_id>-<language>-<kind code>" as the proto documents', () => {
@@ -47,7 +47,7 @@ describe('track ids', () => {
     ['-en-cc', 'is not a track id'],
     ['tt 00001-en-cc', 'is not a track id'],
   ])('rejects %j with InvalidArgumentError naming track_id', (id, reason) => {
-    const error = expectError(() => parseTrackId(id), InvalidArgumentError, 'track_id: ', reason);
+    const error = expectThrows(() => parseTrackId(id), InvalidArgumentError, 'track_id: ', reason);
     expect((error as InvalidArgumentError).field).toBe('track_id');
   });
 });
