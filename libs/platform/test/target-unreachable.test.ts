@@ -3,7 +3,7 @@ import { isTargetUnreachable } from '../src/client/resilient-client';
 import { statusError } from '../src/errors/grpc-status';
 
 describe('isTargetUnreachable', () => {
-  it.each([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.INTERNAL])(
+  it.each([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.INTERNAL, status.UNKNOWN])(
     'treats code %d as the target not answering',
     (code) => expect(isTargetUnreachable(statusError(code, 'down'))).toBe(true),
   );

@@ -71,7 +71,9 @@ const FALLBACK_ON = new Set<GrpcStatus>([
  * UNAVAILABLE.
  */
 export function isTargetUnreachable(error: unknown): error is StatusError {
-  return isStatusError(error) && FALLBACK_ON.has(error.code);
+  // Not isStatusError: a call fails with UNKNOWN when the target broke mid-answer, and that is an outage too.
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'number' && FALLBACK_ON.has(code);
 }
 
 type UnaryDefinition = MethodDefinition<unknown, unknown, unknown, unknown>;
@@ -124,7 +126,7 @@ export class ResilientClient<S extends ServiceName> {
         return (await this.callWithRetries(method, request as object, options)) as ResponseOf<S, M>;
       } catch (error) {
         const failure = asStatusError(error);
-        if (options.fallback && FALLBACK_ON.has(failure.code)) {
+        if (options.fallback && isTargetUnreachable(failure)) {
           this.note('fallback', method, { code: statusName(failure.code), details: failure.details });
           return options.fallback(failure);
         }
