@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { InvalidArgumentError } from './errors/domain-errors';
 
 /**
@@ -51,6 +52,18 @@ export function requireCountry(value: unknown, field: string): string {
 export function optionalCountry(value: unknown, field: string): string {
   if (value === undefined || value === null || value === '') return '';
   return requireCountry(value, field);
+}
+
+/** The longest textual IPv6 address (with an embedded IPv4 part). */
+const MAX_IP_ADDRESS_LENGTH = 45;
+
+/** An IPv4 or IPv6 address in text, or '' when unset. */
+export function optionalIpAddress(value: unknown, field: string): string {
+  const ip = optionalText(value, field, MAX_IP_ADDRESS_LENGTH);
+  if (ip !== '' && isIP(ip) === 0) {
+    throw new InvalidArgumentError(field, `must be an IPv4 or IPv6 address (got "${ip}")`);
+  }
+  return ip;
 }
 
 /** An `optional int32` that, when set, must be a whole number within min…max; undefined when unset. */

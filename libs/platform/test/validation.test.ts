@@ -3,6 +3,7 @@ import {
   boundedList,
   optionalCountry,
   optionalInteger,
+  optionalIpAddress,
   pageSize,
   requireCountry,
   requireEnum,
@@ -82,5 +83,14 @@ describe('request validation', () => {
       /at most 3/,
     );
     expect(rejection(() => boundedList(['a', ''], 'title_ids', { max: 3 }, requireId)).field).toBe('title_ids[1]');
+  });
+});
+
+describe('optionalIpAddress', () => {
+  it('accepts IPv4, IPv6 and unset, and names the field otherwise', () => {
+    expect(optionalIpAddress('203.0.113.7', 'client.ip')).toBe('203.0.113.7');
+    expect(optionalIpAddress('2001:db8::1', 'client.ip')).toBe('2001:db8::1');
+    expect(optionalIpAddress(undefined, 'client.ip')).toBe('');
+    expect(() => optionalIpAddress('999.1.1.1', 'client.ip')).toThrow(/^client\.ip: must be an IPv4 or IPv6 address/);
   });
 });

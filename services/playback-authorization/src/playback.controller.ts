@@ -1,13 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { isIP } from 'node:net';
 import {
   boundedList,
   InvalidArgumentError,
   requireCountry,
   requireId,
   requireText,
-  optionalText,
+  optionalIpAddress,
   toTimestamp,
 } from '../../../libs/platform/src';
 import type {
@@ -76,10 +75,7 @@ function toPlayRequest(request: AuthorizePlaybackRequest): PlayRequest {
     return codec;
   });
   const country = requireCountry(client.country, 'client.country');
-  const ip = optionalText(client.ip, 'client.ip', 45);
-  if (ip !== '' && isIP(ip) === 0) {
-    throw new InvalidArgumentError('client.ip', `must be an IPv4 or IPv6 address (got "${ip}")`);
-  }
+  const ip = optionalIpAddress(client.ip, 'client.ip');
   return {
     profileId,
     titleId,

@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { isIP } from 'node:net';
 import {
   InvalidArgumentError,
+  optionalIpAddress,
   optionalText,
   pageSize,
   requireCountry,
@@ -43,7 +43,6 @@ import {
 const MAX_REGION_LENGTH = 64;
 const MAX_PAGE_TOKEN_LENGTH = 1024;
 /** The longest textual IPv6 address, with an IPv4 tail. */
-const MAX_IP_LENGTH = 45;
 
 /** streamplane.steering.v1.SteeringService: validates each request, asks the domain, maps the answer. */
 @Controller()
@@ -107,9 +106,6 @@ export class SteeringController {
 /** client and client.country are required; client.ip, when set, must be an IPv4 or IPv6 address. */
 function clientPosition(client: ClientInfo | null | undefined): ClientPosition {
   if (!client) throw new InvalidArgumentError('client', 'is required (at least client.country)');
-  const ip = optionalText(client.ip, 'client.ip', MAX_IP_LENGTH);
-  if (ip !== '' && isIP(ip) === 0) {
-    throw new InvalidArgumentError('client.ip', `must be an IPv4 or IPv6 address (got "${ip}")`);
-  }
+  optionalIpAddress(client.ip, 'client.ip');
   return { country: requireCountry(client.country, 'client.country'), asn: client.asn ?? 0 };
 }
