@@ -1,11 +1,11 @@
 import { credentials, loadPackageDefinition, type Client, type ServiceError } from '@grpc/grpc-js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { basename, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { staticAddressVariable } from '../libs/platform/src/config/config';
 import { loadProtos } from '../libs/platform/src/proto/proto-loader';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../libs/platform/src/service-registry';
 import { freePort } from './free-port';
+import { spawnService } from './service-command';
 
 /**
  * The whole platform as supervised local processes: what `npm start` runs and what the end-to-end tests
@@ -50,20 +50,6 @@ const STABLE_AFTER_MS = 30_000;
 const HEALTH_POLL_MS = 100;
 const SERVING_TIMEOUT_MS = 60_000;
 
-const DIST_ROOT = findDistRoot(__dirname);
-
-function findDistRoot(from: string): string {
-  // Compiled: dist/scripts/platform.js → dist. From source (jest): scripts/ → <repo>/dist.
-  const parent = join(from, '..');
-  return basename(parent) === 'dist' ? parent : join(parent, 'dist');
-}
-
-const running = new Set<ChildProcess>();
-// However the supervisor ends (a failed test, an exception), no service outlives it.
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
 class SupervisedService {
   child: ChildProcess | undefined;
   private readonly recent: string[] = [];
@@ -88,17 +74,8 @@ class SupervisedService {
     this.stopped = false;
     this.attempt++;
     this.options.onEvent?.({ kind: 'starting', service: this.name, attempt: this.attempt });
-    const child = spawn(
-      process.execPath,
-      [
-        '--require',
-        join(DIST_ROOT, 'libs', 'platform', 'src', 'telemetry', 'register.js'),
-        join(DIST_ROOT, 'services', this.name, 'src', 'main.js'),
-      ],
-      { env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnService(this.name, { env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    running.add(child);
     const remember = (stream: 'stdout' | 'stderr') => (line: string) => {
       this.recent.push(line);
       if (this.recent.length > LAST_LINES) this.recent.shift();
@@ -108,7 +85,6 @@ class SupervisedService {
     createInterface({ input: child.stderr! }).on('line', remember('stderr'));
     this.exitedPromise = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        running.delete(child);
         this.child = undefined;
         this.options.onEvent?.({
           kind: 'exited',

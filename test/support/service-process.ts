@@ -1,19 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { basename, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { spawnService } from '../../scripts/service-command';
 
 /**
  * Runs a real service process (the built dist/ entry point, exactly as `npm start` and the container do)
  * on an ephemeral 127.0.0.1 port, and collects its JSON log lines for assertions.
  */
 
-/** The repository root, whether this file runs from source (jest) or compiled into dist/ (the bench). */
-const REPO_ROOT = findRepoRoot(__dirname);
-
-function findRepoRoot(from: string): string {
-  const candidate = join(from, '..', '..');
-  return basename(candidate) === 'dist' ? join(candidate, '..') : candidate;
-}
 const STARTUP_TIMEOUT_MS = 30_000;
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: string };
@@ -33,43 +26,20 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-const running = new Set<ChildProcess>();
-
-// Whatever happens to the test, no service process outlives the jest worker.
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-export function entryPoint(service: string): string {
-  return join(REPO_ROOT, 'dist', 'services', service, 'src', 'main.js');
-}
-
-/** How every service process starts: telemetry preloaded, exactly as in the container image. */
-export function nodeArguments(service: string): string[] {
-  return [
-    '--require',
-    join(REPO_ROOT, 'dist', 'libs', 'platform', 'src', 'telemetry', 'register.js'),
-    entryPoint(service),
-  ];
-}
-
 /** Ephemeral ports for everything a service listens on, so parallel tests never collide. */
 const EPHEMERAL = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0' };
 
 export async function startServiceProcess(service: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, nodeArguments(service), {
-    cwd: REPO_ROOT,
+  const child = spawnService(service, {
     env: { PATH: process.env.PATH, ...EPHEMERAL, LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  running.add(child);
   releaseEventLoop(child);
   const logs: LogLine[] = [];
   const stderr: string[] = [];
   const exited = new Promise<number | null>((resolve) => {
     // 'close', not 'exit': by then stdout has been read to the end, so `logs` holds every line.
     child.once('close', (code, signal) => {
-      running.delete(child);
       resolve(code ?? (signal ? null : code));
     });
   });
@@ -130,18 +100,15 @@ export async function runUntilExit(
   service: string,
   env: Record<string, string>,
 ): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, nodeArguments(service), {
-    cwd: REPO_ROOT,
+  const child = spawnService(service, {
     env: { PATH: process.env.PATH, ...EPHEMERAL, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  running.add(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const killTimer = setTimeout(() => child.kill('SIGKILL'), STARTUP_TIMEOUT_MS);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
   clearTimeout(killTimer);
-  running.delete(child);
   return { code, stderr };
 }
 
