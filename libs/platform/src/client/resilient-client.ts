@@ -38,7 +38,7 @@ export const DEFAULT_RESILIENCE: ResilienceOptions = {
 export interface CallOptions<Response> {
   /**
    * Runs instead of failing when the target is unavailable (UNAVAILABLE, DEADLINE_EXCEEDED, breaker open,
-   * RESOURCE_EXHAUSTED, INTERNAL) — never for caller errors such as NOT_FOUND, which are answers.
+   * RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN) — never for caller errors such as NOT_FOUND, which are answers.
    */
   fallback?: (error: StatusError) => Response | Promise<Response>;
   /** Extra request metadata (e.g. a forwarded authorization header). */
