@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'libs/platform/src/generated/**'] },
+  { ignores: ['**/dist/**', 'node_modules/**', 'coverage/**', 'libs/contracts/src/generated/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,19 +1,9 @@
 /* eslint-disable no-console -- a benchmark prints its figures */
 import { performance } from 'node:perf_hooks';
-import { SERVICES } from '../libs/platform/src/service-registry';
-import { signAccountToken } from '../services/playback-authorization/src/domain/account-token';
-import { LOCAL_DEVELOPMENT_SECRET } from '../services/playback-authorization/src/config';
-import {
-  Fleet,
-  generateFleet,
-  InMemoryRegionRotationStore,
-  Steering,
-  TitleCatalog,
-  type Appliance,
-} from '../services/steering/src/domain';
-import { homeRegionOf } from '../libs/platform/src/regions';
-import { testClient, type TestClient } from '../test/support/grpc-client';
-import { startServiceProcess, type ServiceProcess } from '../test/support/service-process';
+import { SERVICES } from '@streamplane/contracts';
+import { benchSteeringRanking } from '@streamplane/steering/ranking-benchmark';
+import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
+import { startServiceProcess, testClient, type ServiceProcess, type TestClient } from '@streamplane/testkit';
 
 /**
  * `npm run bench`: figures, not assertions. Part one ranks appliances in process, indexed ranking against
@@ -68,55 +58,6 @@ async function measure(name: string, requests: number, concurrency: number, call
   };
   report(figures);
   return figures;
-}
-
-/** The ranking rules applied by looking at every appliance: what the indexes save. */
-function rankByScanning(fleet: Fleet, title: number, country: string, asn: number, max: number): Appliance[] {
-  const region = homeRegionOf(country)!.name;
-  const tierOf = (appliance: Appliance): number => {
-    if (appliance.siteType === 'EMBEDDED_ISP') return asn !== 0 && appliance.asn === asn ? 0 : -1;
-    if (appliance.siteType === 'INTERNET_EXCHANGE') {
-      if (appliance.country === country) return 1;
-      return appliance.region === region ? 2 : -1;
-    }
-    return appliance.region === region ? 3 : 4;
-  };
-  return fleet.appliances
-    .filter((appliance) => appliance.healthy && appliance.cachedTitles.has(title) && tierOf(appliance) >= 0)
-    .sort((a, b) => tierOf(a) - tierOf(b) || a.load - b.load || a.applianceId.localeCompare(b.applianceId))
-    .slice(0, max);
-}
-
-function benchSteeringInProcess(): void {
-  console.log('\n== steering ranking, in process (17,000 appliances) ==');
-  const titles = new TitleCatalog(2000);
-  const fleet = new Fleet(generateFleet(17_000, titles), titles);
-  const steering = new Steering(fleet, new InMemoryRegionRotationStore(), { cdnSecret: LOCAL_DEVELOPMENT_SECRET });
-  const clients = Array.from({ length: 1000 }, (_, i) => ({
-    titleId: `tt${String(((i * 37) % 2000) + 1).padStart(5, '0')}`,
-    client: { country: ['US', 'GB', 'IN', 'JP', 'BR', 'DE'][i % 6]!, asn: i % 3 === 0 ? 0 : 20_250 + (i % 5), ip: '' },
-    maxCandidates: 3,
-  }));
-  let examined = 0;
-  const indexedRuns = 50_000;
-  let started = performance.now();
-  for (let i = 0; i < indexedRuns; i++)
-    examined += steering.steerPlayback(clients[i % clients.length]!).appliancesExamined;
-  const indexedMicros = ((performance.now() - started) * 1000) / indexedRuns;
-  const scanRuns = 500;
-  started = performance.now();
-  for (let i = 0; i < scanRuns; i++) {
-    const request = clients[i % clients.length]!;
-    rankByScanning(fleet, titles.indexOf(request.titleId)!, request.client.country, request.client.asn, 3);
-  }
-  const scanMicros = ((performance.now() - started) * 1000) / scanRuns;
-  console.log(
-    `indexed ranking (URLs signed)          ${indexedMicros.toFixed(1).padStart(8)} µs/request, ${(examined / indexedRuns).toFixed(0)} appliances examined on average`,
-  );
-  console.log(
-    `full-fleet scan (same rules, unsigned) ${scanMicros.toFixed(1).padStart(8)} µs/request, ${fleet.appliances.length} appliances examined`,
-  );
-  console.log(`ratio scan / indexed                   ${(scanMicros / indexedMicros).toFixed(1).padStart(8)} ×`);
 }
 
 async function benchPlatform(): Promise<void> {
@@ -201,7 +142,7 @@ async function benchPlatform(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}`);
-  benchSteeringInProcess();
+  benchSteeringRanking();
   await benchPlatform();
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates TypeScript types for every proto message into libs/platform/src/generated (not committed:
+// Generates TypeScript types for every proto message into libs/contracts/src/generated (not committed:
 // `npm run build` regenerates them), with the same loader options the services use at run time.
 // Output types (what a handler receives, what a client gets back) take the plain message names;
 // input types (what is sent) are <Message>__Input.
@@ -10,7 +10,7 @@ const { join, relative } = require('node:path');
 
 const root = join(__dirname, '..');
 const protoRoot = join(root, 'proto');
-const outDir = join(root, 'libs', 'platform', 'src', 'generated');
+const outDir = join(root, 'libs', 'contracts', 'src', 'generated');
 
 function protoFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>

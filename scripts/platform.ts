@@ -1,9 +1,8 @@
 import { credentials, loadPackageDefinition, type Client, type ServiceError } from '@grpc/grpc-js';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { staticAddressVariable } from '../libs/platform/src/config/config';
-import { loadProtos } from '../libs/platform/src/proto/proto-loader';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../libs/platform/src/service-registry';
+import { staticAddressVariable, loadProtos } from '@streamplane/platform';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
 import { freePort } from './free-port';
 import { spawnService } from './service-command';
 

@@ -1,26 +1,28 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
  * How a Streamplane service process is started, in one place for `npm start`, the tests and the bench:
  * the built entry point with telemetry preloaded, exactly as the container image does it.
  */
 
-/** The repository root, whether this file runs from source (jest) or compiled into dist/. */
+/** The repository root (the workspace root, holding package-lock.json), from source or from dist/. */
 export const REPO_ROOT = findRepoRoot(__dirname);
 
 function findRepoRoot(from: string): string {
-  const parent = join(from, '..');
-  return basename(parent) === 'dist' ? join(parent, '..') : parent;
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package-lock.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package-lock.json above ${from}`);
+  }
 }
 
 /** `node` arguments that run `service`: telemetry preloaded, then its built main.js. */
 export function serviceNodeArguments(service: string): string[] {
-  const dist = join(REPO_ROOT, 'dist');
   return [
     '--require',
-    join(dist, 'libs', 'platform', 'src', 'telemetry', 'register.js'),
-    join(dist, 'services', service, 'src', 'main.js'),
+    join(REPO_ROOT, 'libs', 'contracts', 'dist', 'register-telemetry.js'),
+    join(REPO_ROOT, 'services', service, 'dist', 'main.js'),
   ];
 }
 

@@ -1,7 +1,6 @@
 /* eslint-disable no-console -- this is the interactive launcher: it talks to a person on a terminal */
-import { SERVICES, type ServiceName } from '../libs/platform/src/service-registry';
-import { LOCAL_DEVELOPMENT_SECRET } from '../services/playback-authorization/src/config';
-import { signAccountToken } from '../services/playback-authorization/src/domain/account-token';
+import { SERVICES, type ServiceName } from '@streamplane/contracts';
+import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 import { Platform, START_ORDER, type PlatformEvent } from './platform';
 
 /**

@@ -1,6 +1,5 @@
 /* eslint-disable no-console -- a command-line tool: its output is the token */
-import { LOCAL_DEVELOPMENT_SECRET } from '../services/playback-authorization/src/config';
-import { signAccountToken } from '../services/playback-authorization/src/domain/account-token';
+import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 
 /**
  * `npm run --silent token -- <account_id> [--ttl <seconds>]`: prints an account token for local calls

@@ -1,12 +1,19 @@
 import { status } from '@grpc/grpc-js';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../libs/platform/src/service-registry';
-import { Platform } from '../../scripts/platform';
-import { LOCAL_DEVELOPMENT_SECRET } from '../../services/playback-authorization/src/config';
-import { signAccountToken } from '../../services/playback-authorization/src/domain/account-token';
-import { bufCurlJson, bufListMethods } from '../support/buf-curl';
-import { testClient, type TestClient } from '../support/grpc-client';
-import { describeTrace, OtlpReceiver, parentOf, type ReceivedSpan } from '../support/otlp-receiver';
-import { readmeShellBlocks, runReadmeBlock } from '../support/readme-commands';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
+import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
+import {
+  bufCurlJson,
+  bufListMethods,
+  describeTrace,
+  OtlpReceiver,
+  parentOf,
+  readmeShellBlocks,
+  runReadmeBlock,
+  testClient,
+  type ReceivedSpan,
+  type TestClient,
+} from '@streamplane/testkit';
+import { Platform } from '@streamplane/tools';
 
 interface Grant {
   playback_session_id: string;

@@ -1,8 +1,15 @@
 import { status } from '@grpc/grpc-js';
-import { SERVICES } from '../../libs/platform/src/service-registry';
-import { testClient, type TestClient } from '../support/grpc-client';
-import { describeTrace, OtlpReceiver, parentOf, type ReceivedSpan } from '../support/otlp-receiver';
-import { startServiceProcess, type ServiceProcess } from '../support/service-process';
+import { SERVICES } from '@streamplane/contracts';
+import {
+  testClient,
+  type TestClient,
+  describeTrace,
+  OtlpReceiver,
+  parentOf,
+  type ReceivedSpan,
+  startServiceProcess,
+  type ServiceProcess,
+} from '@streamplane/testkit';
 
 /**
  * Trace shape across real processes (subtitles → catalog), checked edge by edge as the OpenTelemetry

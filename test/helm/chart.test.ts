@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { LOCAL_DEVELOPMENT_SECRET } from '../../services/playback-authorization/src/config';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../libs/platform/src/service-registry';
-import { CHART, helm, renderChart, type KubernetesObject } from '../support/helm';
+import { LOCAL_DEVELOPMENT_SECRET } from '@streamplane/streaming';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
+import { CHART, helm, renderChart, type KubernetesObject } from '@streamplane/testkit';
 import {
   REPO_ROOT,
   VARIANTS,
@@ -25,7 +25,7 @@ import {
   type ValidationProblem,
   type Variant,
 } from './rendered';
-import { LIVENESS_HEALTH_SERVICE } from '../../libs/platform/src/server/health';
+import { LIVENESS_HEALTH_SERVICE } from '@streamplane/platform';
 
 /**
  * Renders the chart with its default values and every variant under helm/streamplane/ci/ (the real helm

@@ -1,7 +1,7 @@
 import { builtinModules } from 'node:module';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
-import { SERVICE_NAMES, SERVICES } from '../../libs/platform/src/service-registry';
+import { SERVICE_NAMES, SERVICES } from '@streamplane/contracts';
 import { REPO_ROOT } from './rendered';
 
 /**

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { parseManifests } from '../support/helm';
+import { parseManifests } from '@streamplane/testkit';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { render, OUTPUT } = require('../../scripts/render-k8s.js') as { render: () => string; OUTPUT: string };
+const { render, OUTPUT } = require('@streamplane/tools/render-k8s') as { render: () => string; OUTPUT: string };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { kubectlPath } = require('../../scripts/ensure-helm.js') as { kubectlPath: () => string };
+const { kubectlPath } = require('@streamplane/tools/ensure-helm') as { kubectlPath: () => string };
 
 /** k8s/ serves `kubectl apply -k k8s/` users: it must be exactly what the chart renders. */
 describe('k8s/ plain manifests', () => {

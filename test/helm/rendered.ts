@@ -3,8 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { SERVICE_NAMES, type ServiceName } from '../../libs/platform/src/service-registry';
-import { CHART, type KubernetesObject } from '../support/helm';
+import { SERVICE_NAMES, type ServiceName } from '@streamplane/contracts';
+import type { Dependency } from '@streamplane/platform';
+import { CHART, type KubernetesObject } from '@streamplane/testkit';
 
 /**
  * What the helm tests share: the values variants, the facts the chart must agree with (taken from the code,
@@ -57,26 +58,27 @@ export const VARIANTS: Variant[] = [
 
 // ---- facts from the code ----
 
-/** Whom each service calls: the `dependencies` its main.ts declares. */
+/** Whom each service calls: the DEPENDENCIES its package declares (`@streamplane/<service>/dependencies`). */
 export function callGraph(): Record<ServiceName, ServiceName[]> {
   return Object.fromEntries(
     SERVICE_NAMES.map((service) => {
-      const main = readFileSync(join(REPO_ROOT, 'services', service, 'src', 'main.ts'), 'utf8');
-      const declared = /dependencies:\s*\[([^\]]*)\]/.exec(main)?.[1] ?? '';
-      return [service, [...declared.matchAll(/'([^']+)'/g)].map((match) => match[1] as ServiceName)];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- one package per service, by name
+      const { DEPENDENCIES } = require(`@streamplane/${service}/dependencies`) as { DEPENDENCIES: Dependency[] };
+      return [service, DEPENDENCIES.map((dependency) => dependency.service.name as ServiceName)];
     }),
   ) as Record<ServiceName, ServiceName[]>;
 }
 
 export type ConfigSchema = z.ZodObject<z.ZodRawShape>;
 
-/** Each service's configuration schema (services/<name>/src/config.ts, its export named *ConfigSchema). */
+/** Each service's configuration schema (`@streamplane/<service>/config`, its export named *ConfigSchema). */
 export async function configSchemas(): Promise<Record<ServiceName, ConfigSchema>> {
   const entries = await Promise.all(
     SERVICE_NAMES.map(async (service) => {
-      const module = (await import(join(REPO_ROOT, 'services', service, 'src', 'config'))) as Record<string, unknown>;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- one package per service, by name
+      const module = require(`@streamplane/${service}/config`) as Record<string, unknown>;
       const [, schema] = Object.entries(module).find(([name]) => name.endsWith('ConfigSchema')) ?? [];
-      if (!schema) throw new Error(`services/${service}/src/config.ts exports no *ConfigSchema`);
+      if (!schema) throw new Error(`@streamplane/${service}/config exports no *ConfigSchema`);
       return [service, schema as ConfigSchema] as const;
     }),
   );

@@ -1,4 +1,4 @@
-import { CHART, helm } from '../support/helm';
+import { CHART, helm } from '@streamplane/testkit';
 
 /**
  * Values the chart must refuse before anything reaches a cluster: helm exits non-zero and says which value

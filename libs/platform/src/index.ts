@@ -1,3 +1,7 @@
+// The platform's public surface. Store plumbing that needs a driver has its own entry point
+// (@streamplane/platform/postgres, @streamplane/platform/redis), so a service without a database never
+// loads one; Consul's client is loaded only when STREAMPLANE_DISCOVERY=consul.
+export * from './clock';
 export * from './config/config';
 export * from './errors/domain-errors';
 export * from './errors/grpc-status';
@@ -5,20 +9,16 @@ export * from './faults/faults';
 export * from './logging/logger';
 export * from './paging';
 export * from './proto/proto-loader';
+export * from './proto/timestamp';
 export * from './server/request-context';
 export * from './server/platform.module';
+export * from './server/readiness';
 export * from './server/run-service';
-export * from './service-registry';
+export * from './server/service-descriptor';
 export * from './validation';
 export * from './client';
 export * from './discovery/discovery';
 export * from './cache';
-export * from './proto/timestamp';
-export * from './seeded-random';
-export * from './language-tags';
-export * from './cdn-urls';
-export * from './regions';
-export * from './server/readiness';
 export * from './stores/store-guard';
-export * from './stores/redis';
-export * from './stores/postgres';
+export * from './telemetry/start-from-env';
+export { LIVENESS_HEALTH_SERVICE } from './server/health';

@@ -4,9 +4,8 @@ import { ResilientClient } from '../src/client/resilient-client';
 import { stopConsulWatchers, useConsulResolver } from '../src/discovery/consul-resolver';
 import { Logger } from '../src/logging/logger';
 import { loadProtos } from '../src/proto/proto-loader';
-import { SERVICES } from '../src/service-registry';
-import { ConsulDouble } from '../../../test/support/consul-double';
-import { ok, ScriptedServer } from '../../../test/support/scripted-server';
+import { SERVICES, type ClientOf } from '@streamplane/contracts';
+import { ConsulDouble, ok, ScriptedServer } from '@streamplane/testkit';
 
 /**
  * Client-side load balancing over the instances Consul says are passing, through the consul:/// resolver
@@ -18,7 +17,7 @@ describe('discovery through Consul', () => {
   let consul: ConsulDouble;
   let instances: ScriptedServer[];
   let breakers: BreakerRegistry;
-  let client: ResilientClient<'catalog'>;
+  let client: ClientOf<'catalog'>;
 
   beforeEach(async () => {
     consul = await ConsulDouble.start({ maxWaitMs: 200, jitter: false });

@@ -11,8 +11,7 @@ import {
   withTransaction,
   type Migration,
 } from '../src/stores/postgres';
-import { eventually } from '../../../test/support/eventually';
-import { describeWithPostgres, scratchSchemas } from '../../../test/support/postgres-server';
+import { eventually, describeWithPostgres, scratchSchemas } from '@streamplane/testkit';
 
 const quietLogger = new Logger('test', 'error');
 

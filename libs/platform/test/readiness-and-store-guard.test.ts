@@ -2,7 +2,7 @@ import { UnavailableError } from '../src/errors/domain-errors';
 import { Logger } from '../src/logging/logger';
 import { Readiness } from '../src/server/readiness';
 import { StoreGuard } from '../src/stores/store-guard';
-import { eventually } from '../../../test/support/eventually';
+import { eventually } from '@streamplane/testkit';
 import { isPostgresConnectionError, isPostgresOverloadError } from '../src/stores/postgres';
 
 const quietLogger = new Logger('test', 'error');

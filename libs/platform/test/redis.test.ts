@@ -8,8 +8,7 @@ import {
   redisUrl,
   type GuardedRedis,
 } from '../src/stores/redis';
-import { eventually } from '../../../test/support/eventually';
-import { describeWithRedis } from '../../../test/support/redis-server';
+import { eventually, describeWithRedis } from '@streamplane/testkit';
 
 const quietLogger = new Logger('test', 'error');
 

@@ -1,8 +1,8 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { loadProtos } from '../src/proto/proto-loader';
 import { addReflection } from '../src/reflection/reflection';
-import { SERVICES } from '../src/service-registry';
-import { bufCurl, bufListMethods } from '../../../test/support/buf-curl';
+import { SERVICES } from '@streamplane/contracts';
+import { bufCurl, bufListMethods } from '@streamplane/testkit';
 
 /**
  * Reflection over all seven APIs at once, checked with the real buf binary: every service's schema

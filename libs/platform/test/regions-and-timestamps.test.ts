@@ -1,5 +1,5 @@
 import { fromTimestamp, toTimestamp } from '../src/proto/timestamp';
-import { homeRegionOf, NETWORK_REGIONS, networkRegion } from '../src/regions';
+import { homeRegionOf, NETWORK_REGIONS, networkRegion } from '@streamplane/streaming';
 
 describe('network regions', () => {
   it('include the regions of the design, each failing over to another known region', () => {

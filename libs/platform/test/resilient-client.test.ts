@@ -5,16 +5,15 @@ import { FAULT_METADATA_KEY } from '../src/faults/faults';
 import { Logger } from '../src/logging/logger';
 import { loadProtos } from '../src/proto/proto-loader';
 import { runWithRequestContext } from '../src/server/request-context';
-import { SERVICES, type ServiceName } from '../src/service-registry';
-import { eventually } from '../../../test/support/eventually';
-import { fail, ok, ScriptedServer, stall } from '../../../test/support/scripted-server';
+import { SERVICES, type ClientOf, type ServiceName } from '@streamplane/contracts';
+import { eventually, fail, ok, ScriptedServer, stall } from '@streamplane/testkit';
 
 const silent = new Logger('test', 'error', {}, () => undefined);
 const NO_WAIT = { baseMs: 1, capMs: 2 };
 
 interface Harness<S extends ServiceName> {
   server: ScriptedServer;
-  client: ResilientClient<S>;
+  client: ClientOf<S>;
   breakers: BreakerRegistry;
 }
 
@@ -33,7 +32,7 @@ async function harness<S extends ServiceName>(
     logger: silent,
     options: { backoff: NO_WAIT, ...options },
   });
-  const created: Harness<S> = { server, client: client as unknown as ResilientClient<S>, breakers };
+  const created: Harness<S> = { server, client: client as unknown as ClientOf<S>, breakers };
   open.push(created as unknown as Harness<ServiceName>);
   return created;
 }

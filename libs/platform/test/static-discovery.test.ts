@@ -1,7 +1,7 @@
-import { loadConfig, platformConfigSchema } from '../src/config/config';
+import { loadConfig, platformConfigSchema, staticAddressSchema } from '../src/config/config';
 import { createDiscovery } from '../src/discovery/discovery';
 import { Logger } from '../src/logging/logger';
-import { SERVICES } from '../src/service-registry';
+import { SERVICES } from '@streamplane/contracts';
 
 describe('static discovery', () => {
   const logger = new Logger('test', 'error', {}, () => undefined);
@@ -13,17 +13,15 @@ describe('static discovery', () => {
   });
 
   it('dials <SERVICE>_ADDR when it is set', () => {
-    const config = loadConfig(platformConfigSchema, {
-      CATALOG_ADDR: 'catalog.internal:6000',
-      PLAYBACK_AUTHORIZATION_ADDR: '10.0.0.7:50054',
-    });
-    const discovery = createDiscovery(config, logger);
+    const env = { CATALOG_ADDR: 'catalog.internal:6000', PLAYBACK_AUTHORIZATION_ADDR: '10.0.0.7:50054' };
+    const addresses = loadConfig(staticAddressSchema(['catalog', 'playback-authorization']), env);
+    const discovery = createDiscovery(loadConfig(platformConfigSchema, env), logger, addresses);
     expect(discovery.target(SERVICES.catalog)).toBe('dns:///catalog.internal:6000');
     expect(discovery.target(SERVICES['playback-authorization'])).toBe('dns:///10.0.0.7:50054');
   });
 
   it('rejects a malformed address at start, naming the variable', () => {
-    expect(() => loadConfig(platformConfigSchema, { BILLING_ADDR: 'billing' })).toThrow(
+    expect(() => loadConfig(staticAddressSchema(['billing']), { BILLING_ADDR: 'billing' })).toThrow(
       /BILLING_ADDR: expected host:port/,
     );
   });

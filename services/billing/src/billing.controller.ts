@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { optionalText, pageSize, requireId } from '../../../libs/platform/src';
+import { optionalText, pageSize, requireId } from '@streamplane/platform';
 import type {
   CancelSubscriptionRequest,
   CancelSubscriptionResponse__Input,
@@ -12,7 +12,7 @@ import type {
   ListPlansRequest,
   ListPlansResponse__Input,
   Subscription__Input,
-} from '../../../libs/platform/src/generated/streamplane/billing/v1';
+} from '@streamplane/contracts/billing/v1';
 import { toEntitlementMessage, toPlanMessage, toSubscriptionMessage } from './billing.messages';
 import { Billing, DEFAULT_PLAN_PAGE_SIZE, MAX_PLAN_PAGE_SIZE } from './domain';
 

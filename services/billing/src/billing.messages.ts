@@ -1,10 +1,10 @@
-import { toTimestamp } from '../../../libs/platform/src';
+import { toTimestamp } from '@streamplane/platform';
 import type {
   Entitlement__Input,
   Plan__Input,
   PlanChange__Input,
   Subscription__Input,
-} from '../../../libs/platform/src/generated/streamplane/billing/v1';
+} from '@streamplane/contracts/billing/v1';
 import type { Entitlement, Plan, PlanChange, Subscription } from './domain';
 
 /** Mapping from billing domain objects to streamplane.billing.v1 messages. */

@@ -1,5 +1,6 @@
 import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
-import { Logger, openPostgresStore, Readiness, SERVICE_CONFIG, type OpenStore } from '../../../libs/platform/src';
+import { Logger, Readiness, SERVICE_CONFIG } from '@streamplane/platform';
+import { openPostgresStore, type OpenStore } from '@streamplane/platform/postgres';
 import { BillingController } from './billing.controller';
 import type { BillingConfig } from './config';
 import { Billing, InMemoryBillingStore, seedBillingStore, type BillingStore } from './domain';

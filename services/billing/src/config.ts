@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { env, platformConfigSchema, postgresUrl } from '../../../libs/platform/src';
+import { env, platformConfigSchema } from '@streamplane/platform';
+import { postgresUrl } from '@streamplane/platform/postgres';
 
 /** Everything billing reads from its environment, validated at start. */
 export const billingConfigSchema = platformConfigSchema.extend({

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { NotFoundError } from '../../../libs/platform/src/errors/domain-errors';
-import { withTransaction, type Migration } from '../../../libs/platform/src/stores/postgres';
+import { NotFoundError } from '@streamplane/platform/errors';
+import { withTransaction, type Migration } from '@streamplane/platform/postgres';
 import { IDEMPOTENCY_KEY_RETENTION_MS, idempotencyKeyConflict, requireDistinctAccounts, runMutation } from './domain';
 import type {
   ApplyResult,

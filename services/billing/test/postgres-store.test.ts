@@ -1,5 +1,5 @@
-import { migrate } from '../../../libs/platform/src/stores/postgres';
-import { describeWithPostgres, scratchSchemas } from '../../../test/support/postgres-server';
+import { migrate } from '@streamplane/platform/postgres';
+import { describeWithPostgres, scratchSchemas } from '@streamplane/testkit';
 import { generateSubscriptions, newSubscription, seedBillingStore, withPlanChanged } from '../src/domain';
 import type { IdempotencyScope, Subscription } from '../src/domain';
 import { BILLING_MIGRATIONS, PostgresBillingStore, type PostgresBillingStoreOptions } from '../src/postgres-store';

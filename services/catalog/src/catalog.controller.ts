@@ -9,7 +9,7 @@ import {
   requireId,
   requireEnum,
   requireText,
-} from '../../../libs/platform/src';
+} from '@streamplane/platform';
 import type {
   BatchGetTitlesRequest,
   BatchGetTitlesResponse__Input,
@@ -21,7 +21,7 @@ import type {
   SearchTitlesRequest,
   SearchTitlesResponse__Input,
   Title__Input,
-} from '../../../libs/platform/src/generated/streamplane/catalog/v1';
+} from '@streamplane/contracts/catalog/v1';
 import { toEncodingLadderMessage, toTitleMessage } from './catalog.messages';
 import { Catalog, MAX_BATCH_SIZE, MAX_QUERY_LENGTH, TITLE_TYPES, type TitleType } from './domain';
 

@@ -6,7 +6,7 @@ import type {
   GetEncodingLadderResponse__Input,
   Rendition__Input,
   Title__Input,
-} from '../../../libs/platform/src/generated/streamplane/catalog/v1';
+} from '@streamplane/contracts/catalog/v1';
 import type { EncodingLadder, Rendition, Title } from './domain';
 
 // Titles are immutable, so each one's message is built once and then reused by every response.

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { SERVICE_CONFIG } from '../../../libs/platform/src';
+import { SERVICE_CONFIG } from '@streamplane/platform';
 import { CatalogController } from './catalog.controller';
 import type { CatalogConfig } from './config';
 import { Catalog } from './domain';

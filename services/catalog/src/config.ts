@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, platformConfigSchema } from '../../../libs/platform/src';
+import { env, platformConfigSchema } from '@streamplane/platform';
 
 /** Everything catalog reads from its environment, validated at start. */
 export const catalogConfigSchema = platformConfigSchema.extend({

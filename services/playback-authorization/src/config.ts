@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { env, platformConfigSchema, redisUrl } from '../../../libs/platform/src';
-
-/** The secret `npm run token` and an unconfigured local run use; never use it anywhere else. */
-export const LOCAL_DEVELOPMENT_SECRET = 'streamplane-local-development-only';
+import { env, platformConfigSchema } from '@streamplane/platform';
+import { redisUrl } from '@streamplane/platform/redis';
+import { LOCAL_DEVELOPMENT_SECRET } from '@streamplane/streaming';
 
 /** Everything playback-authorization reads from its environment, validated at start. */
 export const playbackConfigSchema = platformConfigSchema.extend({

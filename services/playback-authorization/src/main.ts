@@ -1,4 +1,6 @@
-import { runService, SERVICES } from '../../../libs/platform/src';
+import { SERVICES } from '@streamplane/contracts';
+import { runService } from '@streamplane/platform';
+import { DEPENDENCIES } from './application/dependencies';
 import { playbackConfigSchema } from './config';
 import { PlaybackModule } from './playback.module';
 
@@ -6,5 +8,5 @@ runService({
   service: SERVICES['playback-authorization'],
   module: PlaybackModule,
   configSchema: playbackConfigSchema,
-  dependencies: ['profiles', 'billing', 'catalog', 'steering', 'subtitles'],
+  dependencies: DEPENDENCIES,
 });

@@ -1,16 +1,14 @@
+import type { ClientOf, ResponseOf, ServiceDefinitions } from '@streamplane/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   fromTimestamp,
-  ORIGIN_APPLIANCE_ID,
   requestMetadata,
   SERVICE_CONFIG,
   ServiceClients,
-  signCdnUrl,
   isTargetUnreachable,
   UnavailableError,
-  type ResponseOf,
-  type ResilientClient,
-} from '../../../libs/platform/src';
+} from '@streamplane/platform';
+import { ORIGIN_APPLIANCE_ID, signCdnUrl } from '@streamplane/streaming';
 import type { PlaybackConfig } from './config';
 import {
   accountFromAuthorization,
@@ -65,15 +63,15 @@ export interface PlaybackGrant {
  */
 @Injectable()
 export class PlayPath {
-  private readonly profiles: ResilientClient<'profiles'>;
-  private readonly billing: ResilientClient<'billing'>;
-  private readonly catalog: ResilientClient<'catalog'>;
-  private readonly steering: ResilientClient<'steering'>;
-  private readonly subtitles: ResilientClient<'subtitles'>;
+  private readonly profiles: ClientOf<'profiles'>;
+  private readonly billing: ClientOf<'billing'>;
+  private readonly catalog: ClientOf<'catalog'>;
+  private readonly steering: ClientOf<'steering'>;
+  private readonly subtitles: ClientOf<'subtitles'>;
   private readonly sessionTtlMs: number;
 
   constructor(
-    clients: ServiceClients,
+    clients: ServiceClients<ServiceDefinitions>,
     @Inject(SERVICE_CONFIG) private readonly config: PlaybackConfig,
     @Inject(SESSION_STORE) private readonly sessions: SessionStore,
   ) {

@@ -8,7 +8,7 @@ import {
   requireText,
   optionalIpAddress,
   toTimestamp,
-} from '../../../libs/platform/src';
+} from '@streamplane/platform';
 import type {
   AuthorizePlaybackRequest,
   HeartbeatRequest,
@@ -16,7 +16,7 @@ import type {
   PlaybackGrant__Input,
   StopPlaybackRequest,
   StopPlaybackResponse__Input,
-} from '../../../libs/platform/src/generated/streamplane/playback/v1';
+} from '@streamplane/contracts/playback/v1';
 import { PlayPath, type PlaybackGrant, type PlayRequest } from './play-path';
 
 const MAX_DEVICE_ID_LENGTH = 128;

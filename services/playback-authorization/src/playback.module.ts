@@ -1,5 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { connectGuardedRedis, Logger, Readiness, SERVICE_CONFIG, type GuardedRedis } from '../../../libs/platform/src';
+import { Logger, Readiness, SERVICE_CONFIG } from '@streamplane/platform';
+import { connectGuardedRedis, type GuardedRedis } from '@streamplane/platform/redis';
 import type { PlaybackConfig } from './config';
 import { InMemorySessionStore, type SessionStore } from './domain';
 import { PlaybackController } from './playback.controller';

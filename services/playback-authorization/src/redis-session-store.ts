@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { RedisScript, type StoreGuard } from '../../../libs/platform/src';
+import { type StoreGuard } from '@streamplane/platform';
+import { RedisScript } from '@streamplane/platform/redis';
 import { sessionErrors, type PlaybackSession, type SessionStore } from './domain';
 
 /*

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { loadConfig } from '../../../libs/platform/src/config/config';
-import { ResourceExhaustedError } from '../../../libs/platform/src/errors/domain-errors';
-import { createRedisClient } from '../../../libs/platform/src/stores/redis';
-import { eventually } from '../../../test/support/eventually';
-import { describeWithRedis } from '../../../test/support/redis-server';
+import { loadConfig } from '@streamplane/platform';
+import { ResourceExhaustedError } from '@streamplane/platform/errors';
+import { createRedisClient } from '@streamplane/platform/redis';
+import { eventually, describeWithRedis } from '@streamplane/testkit';
 import { playbackConfigSchema } from '../src/config';
 import { RedisSessionStore } from '../src/redis-session-store';
 import { CONTRACT_NOW, contractSession, sessionStoreContract } from './domain/session-store.contract';

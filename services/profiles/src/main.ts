@@ -1,4 +1,6 @@
-import { runService, SERVICES } from '../../../libs/platform/src';
+import { SERVICES } from '@streamplane/contracts';
+import { runService } from '@streamplane/platform';
+import { DEPENDENCIES } from './application/dependencies';
 import { profilesConfigSchema } from './config';
 import { ProfilesModule } from './profiles.module';
 
@@ -6,5 +8,5 @@ runService({
   service: SERVICES.profiles,
   module: ProfilesModule,
   configSchema: profilesConfigSchema,
-  dependencies: ['catalog'],
+  dependencies: DEPENDENCIES,
 });

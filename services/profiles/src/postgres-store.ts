@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import { NotFoundError } from '../../../libs/platform/src/errors/domain-errors';
-import { withTransaction, type Migration } from '../../../libs/platform/src/stores/postgres';
+import { NotFoundError } from '@streamplane/platform/errors';
+import { withTransaction, type Migration } from '@streamplane/platform/postgres';
 import {
   checkKidsMaturity,
   DEFAULT_HISTORY_CAP,

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { boundedList, optionalInteger, optionalText, requireId } from '../../../libs/platform/src';
+import { boundedList, optionalInteger, optionalText, requireId } from '@streamplane/platform';
 import type {
   CreateProfileRequest,
   DeleteProfileRequest,
@@ -14,7 +14,7 @@ import type {
   RecordViewingProgressRequest,
   RecordViewingProgressResponse__Input,
   UpdateProfileRequest,
-} from '../../../libs/platform/src/generated/streamplane/profiles/v1';
+} from '@streamplane/contracts/profiles/v1';
 import { MAX_NAME_LENGTH, ProfilesDomain } from './domain';
 import { toHistoryEntryMessage, toProfileMessage } from './profiles.messages';
 import { TitleRuntimes } from './title-runtimes';

@@ -1,8 +1,5 @@
-import { toTimestamp } from '../../../libs/platform/src';
-import type {
-  Profile__Input,
-  ViewingHistoryEntry__Input,
-} from '../../../libs/platform/src/generated/streamplane/profiles/v1';
+import { toTimestamp } from '@streamplane/platform';
+import type { Profile__Input, ViewingHistoryEntry__Input } from '@streamplane/contracts/profiles/v1';
 import type { Profile, ViewingHistoryEntry } from './domain';
 
 /** Mapping from profiles domain objects to streamplane.profiles.v1 messages. */

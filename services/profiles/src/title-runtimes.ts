@@ -1,5 +1,6 @@
+import type { ServiceDefinitions } from '@streamplane/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { BoundedCache, SERVICE_CONFIG, ServiceClients } from '../../../libs/platform/src';
+import { BoundedCache, SERVICE_CONFIG, ServiceClients } from '@streamplane/platform';
 import type { ProfilesConfig } from './config';
 
 /**
@@ -10,7 +11,7 @@ import type { ProfilesConfig } from './config';
 export class TitleRuntimes {
   private readonly cache: BoundedCache<string, number>;
 
-  constructor(clients: ServiceClients, @Inject(SERVICE_CONFIG) config: ProfilesConfig) {
+  constructor(clients: ServiceClients<ServiceDefinitions>, @Inject(SERVICE_CONFIG) config: ProfilesConfig) {
     const catalog = clients.get('catalog');
     this.cache = new BoundedCache(config.PROFILES_TITLE_CACHE_SIZE, async (titleId) => {
       const title = await catalog.call('GetTitle', { title_id: titleId });

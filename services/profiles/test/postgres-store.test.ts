@@ -1,6 +1,6 @@
-import { FailedPreconditionError } from '../../../libs/platform/src/errors/domain-errors';
-import { migrate } from '../../../libs/platform/src/stores/postgres';
-import { describeWithPostgres, scratchSchemas } from '../../../test/support/postgres-server';
+import { FailedPreconditionError } from '@streamplane/platform/errors';
+import { migrate } from '@streamplane/platform/postgres';
+import { describeWithPostgres, scratchSchemas } from '@streamplane/testkit';
 import { generateSeedAccounts, InMemoryProfileStore, MAX_PROFILES_PER_ACCOUNT, seedProfiles } from '../src/domain';
 import type { ProfileStore } from '../src/domain';
 import { PostgresProfileStore, PROFILES_MIGRATIONS } from '../src/postgres-store';

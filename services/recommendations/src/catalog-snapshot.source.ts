@@ -1,6 +1,7 @@
+import type { ServiceDefinitions } from '@streamplane/contracts';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Logger, SERVICE_CONFIG, ServiceClients, UnavailableError } from '../../../libs/platform/src';
-import type { Title } from '../../../libs/platform/src/generated/streamplane/catalog/v1';
+import { Logger, SERVICE_CONFIG, ServiceClients, UnavailableError } from '@streamplane/platform';
+import type { Title } from '@streamplane/contracts/catalog/v1';
 import type { RecommendationsConfig } from './config';
 import { CatalogSnapshot } from './domain';
 import { RefreshLoop } from './refresh-loop';
@@ -22,7 +23,7 @@ export class CatalogSnapshotSource implements OnApplicationBootstrap, OnModuleDe
   private readonly logger: Logger;
 
   constructor(
-    private readonly clients: ServiceClients,
+    private readonly clients: ServiceClients<ServiceDefinitions>,
     logger: Logger,
     @Inject(SERVICE_CONFIG) config: RecommendationsConfig,
   ) {

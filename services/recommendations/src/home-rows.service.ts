@@ -1,3 +1,4 @@
+import type { ServiceDefinitions } from '@streamplane/contracts';
 import { Injectable } from '@nestjs/common';
 import {
   fromTimestamp,
@@ -6,9 +7,9 @@ import {
   statusName,
   type CallOptions,
   type StatusError,
-} from '../../../libs/platform/src';
-import type { Title } from '../../../libs/platform/src/generated/streamplane/catalog/v1';
-import type { ViewingHistoryEntry } from '../../../libs/platform/src/generated/streamplane/profiles/v1';
+} from '@streamplane/platform';
+import type { Title } from '@streamplane/contracts/catalog/v1';
+import type { ViewingHistoryEntry } from '@streamplane/contracts/profiles/v1';
 import { CatalogSnapshotSource } from './catalog-snapshot.source';
 import { fallbackHomeRows, personalisedHomeRows, type HomeRow, type HomeRowsLimits, type WatchedTitle } from './domain';
 
@@ -68,7 +69,7 @@ async function answerOrUnreachable<R>(
 @Injectable()
 export class HomeRowsService {
   constructor(
-    private readonly clients: ServiceClients,
+    private readonly clients: ServiceClients<ServiceDefinitions>,
     private readonly snapshots: CatalogSnapshotSource,
     private readonly logger: Logger,
   ) {}

@@ -1,4 +1,6 @@
-import { runService, SERVICES } from '../../../libs/platform/src';
+import { SERVICES } from '@streamplane/contracts';
+import { runService } from '@streamplane/platform';
+import { DEPENDENCIES } from './application/dependencies';
 import { recommendationsConfigSchema } from './config';
 import { RecommendationsModule } from './recommendations.module';
 
@@ -6,5 +8,5 @@ runService({
   service: SERVICES.recommendations,
   module: RecommendationsModule,
   configSchema: recommendationsConfigSchema,
-  dependencies: ['profiles', 'catalog'],
+  dependencies: DEPENDENCIES,
 });

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { pageSize, requireCountry, requireId, requireText } from '../../../libs/platform/src';
+import { pageSize, requireCountry, requireId, requireText } from '@streamplane/platform';
 import type {
   GetHomeRowsRequest,
   GetHomeRowsResponse__Input,
@@ -8,7 +8,7 @@ import type {
   GetTrendingResponse__Input,
   PredictDemandRequest,
   PredictDemandResponse__Input,
-} from '../../../libs/platform/src/generated/streamplane/recommendations/v1';
+} from '@streamplane/contracts/recommendations/v1';
 import { CatalogSnapshotSource } from './catalog-snapshot.source';
 import {
   DEFAULT_MAX_ROWS,

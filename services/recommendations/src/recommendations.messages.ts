@@ -1,8 +1,5 @@
-import type { Title } from '../../../libs/platform/src/generated/streamplane/catalog/v1';
-import type {
-  DemandPrediction__Input,
-  Row__Input,
-} from '../../../libs/platform/src/generated/streamplane/recommendations/v1';
+import type { Title } from '@streamplane/contracts/catalog/v1';
+import type { DemandPrediction__Input, Row__Input } from '@streamplane/contracts/recommendations/v1';
 import type { DemandPrediction, HomeRow } from './domain';
 
 /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fullJitterBackoff, type BackoffOptions } from '../../../libs/platform/src';
+import { fullJitterBackoff, type BackoffOptions } from '@streamplane/platform';
 
 export interface RefreshLoopOptions {
   /** Wait after a successful run before the next one. */

@@ -1,5 +1,5 @@
 import { RefreshLoop } from '../src/refresh-loop';
-import { eventually } from '../../../test/support/eventually';
+import { eventually } from '@streamplane/testkit';
 
 const NO_WAIT = { baseMs: 1, capMs: 1 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, platformConfigSchema } from '../../../libs/platform/src';
+import { env, platformConfigSchema } from '@streamplane/platform';
 import { DEFAULT_FLEET_SIZE, DEFAULT_TITLE_COUNT, MAX_FLEET_SIZE, MAX_TITLE_COUNT, MIN_FLEET_SIZE } from './domain';
 
 /** The CDN key of an unconfigured local run (playback-authorization's default too); never use it elsewhere. */

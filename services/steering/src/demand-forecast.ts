@@ -1,5 +1,6 @@
+import type { ServiceDefinitions } from '@streamplane/contracts';
 import { Injectable } from '@nestjs/common';
-import { isTargetUnreachable, ServiceClients, UnavailableError } from '../../../libs/platform/src';
+import { isTargetUnreachable, ServiceClients, UnavailableError } from '@streamplane/platform';
 import type { DemandPrediction } from './domain';
 
 /**
@@ -10,7 +11,7 @@ import type { DemandPrediction } from './domain';
  */
 @Injectable()
 export class DemandForecast {
-  constructor(private readonly clients: ServiceClients) {}
+  constructor(private readonly clients: ServiceClients<ServiceDefinitions>) {}
 
   async predict(region: string, limit: number): Promise<DemandPrediction[]> {
     try {

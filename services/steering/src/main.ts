@@ -1,4 +1,6 @@
-import { runService, SERVICES } from '../../../libs/platform/src';
+import { SERVICES } from '@streamplane/contracts';
+import { runService } from '@streamplane/platform';
+import { DEPENDENCIES } from './application/dependencies';
 import { steeringConfigSchema } from './config';
 import { SteeringModule } from './steering.module';
 
@@ -6,5 +8,5 @@ runService({
   service: SERVICES.steering,
   module: SteeringModule,
   configSchema: steeringConfigSchema,
-  dependencies: ['recommendations'],
+  dependencies: DEPENDENCIES,
 });

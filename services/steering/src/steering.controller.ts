@@ -8,7 +8,7 @@ import {
   requireCountry,
   requireId,
   requireText,
-} from '../../../libs/platform/src';
+} from '@streamplane/platform';
 import type {
   ClientInfo,
   EvacuateRegionRequest,
@@ -21,7 +21,7 @@ import type {
   RestoreRegionResponse__Input,
   SteerPlaybackRequest,
   SteerPlaybackResponse__Input,
-} from '../../../libs/platform/src/generated/streamplane/steering/v1';
+} from '@streamplane/contracts/steering/v1';
 import { DemandForecast } from './demand-forecast';
 import {
   DEFAULT_APPLIANCE_PAGE_SIZE,

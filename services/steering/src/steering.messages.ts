@@ -1,10 +1,10 @@
-import { toTimestamp } from '../../../libs/platform/src';
+import { toTimestamp } from '@streamplane/platform';
 import type {
   Appliance__Input,
   Candidate__Input,
   PlanFillEntry__Input,
   RegionState__Input,
-} from '../../../libs/platform/src/generated/streamplane/steering/v1';
+} from '@streamplane/contracts/steering/v1';
 import type { Appliance, Candidate, FillEntry, RegionStatus, SiteType } from './domain';
 
 /** Mapping from steering domain objects to streamplane.steering.v1 messages (64-bit counts as strings). */

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { Logger, SERVICE_CONFIG } from '../../../libs/platform/src';
+import { Logger, SERVICE_CONFIG } from '@streamplane/platform';
 import type { SteeringConfig } from './config';
 import { DemandForecast } from './demand-forecast';
 import { Fleet, generateFleet, InMemoryRegionRotationStore, Steering, TitleCatalog } from './domain';

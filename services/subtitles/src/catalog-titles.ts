@@ -1,5 +1,6 @@
+import type { ServiceDefinitions } from '@streamplane/contracts';
 import { Inject, Injectable } from '@nestjs/common';
-import { BoundedCache, SERVICE_CONFIG, ServiceClients } from '../../../libs/platform/src';
+import { BoundedCache, SERVICE_CONFIG, ServiceClients } from '@streamplane/platform';
 import type { SubtitlesConfig } from './config';
 import type { TitleFacts } from './domain';
 
@@ -12,7 +13,7 @@ import type { TitleFacts } from './domain';
 export class CatalogTitles {
   private readonly cache: BoundedCache<string, TitleFacts>;
 
-  constructor(clients: ServiceClients, @Inject(SERVICE_CONFIG) config: SubtitlesConfig) {
+  constructor(clients: ServiceClients<ServiceDefinitions>, @Inject(SERVICE_CONFIG) config: SubtitlesConfig) {
     const catalog = clients.get('catalog');
     this.cache = new BoundedCache(config.SUBTITLES_TITLE_CACHE_SIZE, async (titleId) => {
       const title = await catalog.call('GetTitle', { title_id: titleId });

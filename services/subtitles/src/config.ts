@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, platformConfigSchema } from '../../../libs/platform/src';
+import { env, platformConfigSchema } from '@streamplane/platform';
 
 /** Everything subtitles reads from its environment, validated at start. */
 export const subtitlesConfigSchema = platformConfigSchema.extend({

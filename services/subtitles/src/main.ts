@@ -1,4 +1,6 @@
-import { runService, SERVICES } from '../../../libs/platform/src';
+import { SERVICES } from '@streamplane/contracts';
+import { runService } from '@streamplane/platform';
+import { DEPENDENCIES } from './application/dependencies';
 import { subtitlesConfigSchema } from './config';
 import { SubtitlesModule } from './subtitles.module';
 
@@ -6,5 +8,5 @@ runService({
   service: SERVICES.subtitles,
   module: SubtitlesModule,
   configSchema: subtitlesConfigSchema,
-  dependencies: ['catalog'],
+  dependencies: DEPENDENCIES,
 });

@@ -1,12 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { boundedList, optionalText, pageSize, requireId, requireText } from '../../../libs/platform/src';
+import { boundedList, optionalText, pageSize, requireId, requireText } from '@streamplane/platform';
 import type {
   GetTrackRequest,
   ListTracksRequest,
   ListTracksResponse__Input,
   SubtitleTrack__Input,
-} from '../../../libs/platform/src/generated/streamplane/subtitles/v1';
+} from '@streamplane/contracts/subtitles/v1';
 import { CatalogTitles } from './catalog-titles';
 import {
   DEFAULT_PAGE_SIZE,

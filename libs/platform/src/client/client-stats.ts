@@ -12,6 +12,8 @@ export interface MethodStats {
   /** Calls refused at once because the breaker was open. */
   breakerRejections: number;
   fallbacks: number;
+  /** Calls failed with UNAVAILABLE because a fail-closed dependency could not answer. */
+  failedClosed: number;
   /** Breaker states entered, in order. */
   breakerTransitions: BreakerState[];
 }
@@ -24,6 +26,7 @@ export function emptyStats(): MethodStats {
     retryBudgetExhausted: 0,
     breakerRejections: 0,
     fallbacks: 0,
+    failedClosed: 0,
     breakerTransitions: [],
   };
 }

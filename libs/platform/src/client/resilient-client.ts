@@ -1,16 +1,18 @@
 import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { MethodDefinition, PackageDefinition } from '@grpc/proto-loader';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { UnavailableError } from '../errors/domain-errors';
 import { isStatusError, statusError, statusName, type StatusError } from '../errors/grpc-status';
 import { FAULT_METADATA_KEY, PREVIOUS_ATTEMPTS_KEY } from '../faults/faults';
 import type { Logger } from '../logging/logger';
 import { currentRequestContext } from '../server/request-context';
-import type { ServiceDescriptor, ServiceName } from '../service-registry';
+import type { ServiceDescriptor } from '../server/service-descriptor';
 import { DEFAULT_BACKOFF, fullJitterBackoff, type BackoffOptions } from './backoff';
 import { breakerState, type BreakerRegistry } from './breakers';
 import { emptyStats, type MethodStats } from './client-stats';
 import { DEFAULT_RETRY_BUDGET, RetryBudget, type RetryBudgetOptions } from './retry-budget';
-import type { MethodName, RequestOf, ResponseOf } from './service-definitions';
+import { describePolicy, type DependencyPolicy } from './dependency-policy';
+import type { MethodName, RequestOf, ResponseOf } from './method-types';
 import { RpcTelemetry } from '../telemetry/rpc-telemetry';
 
 export interface ResilienceOptions {
@@ -30,7 +32,7 @@ export const DEFAULT_RESILIENCE: ResilienceOptions = {
   maxAttempts: 3,
   backoff: DEFAULT_BACKOFF,
   retryBudget: DEFAULT_RETRY_BUDGET,
-  defaultBudgetMs: 2_000,
+  defaultBudgetMs: 1_000,
   budgetsMs: {},
   deadlineMarginMs: 20,
 };
@@ -52,6 +54,11 @@ export interface ClientDependencies {
   random?: () => number;
   /** Spans and metrics; OpenTelemetry's no-op API when not given. */
   telemetry?: RpcTelemetry;
+  /**
+   * What the caller does when this target cannot answer (see DependencyPolicy); without one, failures
+   * reach the caller as the target's own status.
+   */
+  policy?: DependencyPolicy;
 }
 
 const SERVICE_CONFIG = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
@@ -87,7 +94,7 @@ type Breaker = ReturnType<BreakerRegistry['get']>;
  * an idempotency_key), one circuit breaker per target method, an optional fallback, and round-robin load
  * balancing over the instances discovery returns.
  */
-export class ResilientClient<S extends ServiceName> {
+export class ResilientClient<Definition> {
   private readonly channel: Client;
   private readonly options: ResilienceOptions;
   private readonly retryBudget: RetryBudget;
@@ -95,14 +102,17 @@ export class ResilientClient<S extends ServiceName> {
   private readonly breakers = new Map<string, Breaker>();
   private readonly random: () => number;
   private readonly telemetry: RpcTelemetry;
+  /** When the target began failing to answer, while it does; logged once per transition. */
+  private unreachableSince?: number;
 
   constructor(
-    readonly target: ServiceDescriptor & { name: S },
+    readonly target: ServiceDescriptor,
     private readonly channelTarget: string,
     private readonly definition: PackageDefinition,
     private readonly deps: ClientDependencies,
   ) {
     this.options = { ...DEFAULT_RESILIENCE, ...deps.options };
+    this.options.budgetsMs = { ...deps.policy?.budgetsMs, ...deps.options?.budgetsMs } as Record<string, number>;
     this.retryBudget = new RetryBudget(this.options.retryBudget);
     this.random = deps.random ?? Math.random;
     this.telemetry = deps.telemetry ?? new RpcTelemetry();
@@ -113,28 +123,65 @@ export class ResilientClient<S extends ServiceName> {
     });
   }
 
-  async call<M extends MethodName<S>>(
+  /**
+   * Calls `method`. When the target cannot answer, the call-level `fallback` runs if given; otherwise a
+   * fail-closed dependency fails with UNAVAILABLE naming it, and the target's own status reaches the caller
+   * when no policy was declared.
+   */
+  async call<M extends MethodName<Definition>>(
     method: M,
-    request: RequestOf<S, M>,
-    options: CallOptions<ResponseOf<S, M>> = {},
-  ): Promise<ResponseOf<S, M>> {
+    request: RequestOf<Definition, M>,
+    options: CallOptions<ResponseOf<Definition, M>> = {},
+  ): Promise<ResponseOf<Definition, M>> {
     const stats = this.statsOf(method);
     stats.calls += 1;
     return this.telemetry.inCallSpan(this.target.name, method, async (span) => {
       const attemptsBefore = stats.attempts;
       try {
-        return (await this.callWithRetries(method, request as object, options)) as ResponseOf<S, M>;
+        const answer = (await this.callWithRetries(method, request as object, options)) as ResponseOf<Definition, M>;
+        this.noteAnswering();
+        return answer;
       } catch (error) {
         const failure = asStatusError(error);
-        if (options.fallback && isTargetUnreachable(failure)) {
+        if (!isTargetUnreachable(failure)) {
+          this.noteAnswering();
+          throw failure;
+        }
+        this.noteUnreachable(method, failure);
+        if (options.fallback) {
           this.note('fallback', method, { code: statusName(failure.code), details: failure.details });
           return options.fallback(failure);
+        }
+        const policy = this.deps.policy?.whenUnavailable;
+        if (policy?.kind === 'fail-closed') {
+          this.note('fail_closed', method, { code: statusName(failure.code), details: failure.details });
+          throw new UnavailableError(`${this.target.name} ${policy.reason}: ${failure.details}`);
         }
         throw failure;
       } finally {
         span.setAttribute('streamplane.attempts', stats.attempts - attemptsBefore);
       }
     });
+  }
+
+  /**
+   * Calls `method` of a dependency declared `degrade(feature)`: its answer, or undefined when the target
+   * cannot answer (counted as a fallback). Answers such as NOT_FOUND still throw.
+   */
+  async optional<M extends MethodName<Definition>>(
+    method: M,
+    request: RequestOf<Definition, M>,
+  ): Promise<ResponseOf<Definition, M> | undefined> {
+    if (this.deps.policy?.whenUnavailable.kind !== 'degrade') {
+      throw new Error(`${this.target.name} is not declared degrade(...): optional() needs a feature to go without`);
+    }
+    return this.call(method, request, { fallback: () => undefined as ResponseOf<Definition, M> });
+  }
+
+  /** The feature a degrade(feature) dependency names, for callers that report what they went without. */
+  get degradedFeature(): string | undefined {
+    const policy = this.deps.policy?.whenUnavailable;
+    return policy?.kind === 'degrade' ? policy.feature : undefined;
   }
 
   /** Counters for one method of this target. */
@@ -257,9 +304,31 @@ export class ResilientClient<S extends ServiceName> {
     });
   }
 
+  /** The first failure to answer after answers: logged once, with what the caller does about it. */
+  private noteUnreachable(method: string, failure: StatusError): void {
+    if (this.unreachableSince !== undefined) return;
+    this.unreachableSince = Date.now();
+    const policy = this.deps.policy?.whenUnavailable;
+    this.deps.logger.warn(`${this.target.name} cannot answer${policy ? `; ${describePolicy(policy)}` : ''}`, {
+      target: this.target.name,
+      method,
+      code: statusName(failure.code),
+      details: failure.details,
+    });
+  }
+
+  private noteAnswering(): void {
+    if (this.unreachableSince === undefined) return;
+    this.deps.logger.info(`${this.target.name} answers again`, {
+      target: this.target.name,
+      unreachable_ms: Date.now() - this.unreachableSince,
+    });
+    this.unreachableSince = undefined;
+  }
+
   /** One resilience event: counted for tests, exported as a metric, put on the call's span, logged. */
   private note(
-    event: 'retry' | 'retry_budget_exhausted' | 'breaker_rejected' | 'fallback',
+    event: 'retry' | 'retry_budget_exhausted' | 'breaker_rejected' | 'fallback' | 'fail_closed',
     method: string,
     details: Record<string, string | number> = {},
   ): void {
@@ -267,12 +336,15 @@ export class ResilientClient<S extends ServiceName> {
     if (event === 'retry') stats.retries += 1;
     else if (event === 'retry_budget_exhausted') stats.retryBudgetExhausted += 1;
     else if (event === 'breaker_rejected') stats.breakerRejections += 1;
-    else stats.fallbacks += 1;
+    else if (event === 'fallback') stats.fallbacks += 1;
+    else stats.failedClosed += 1;
     this.telemetry.event(event, this.target.name, method, details);
     const fields = { target: this.target.name, method, ...details };
     if (event === 'retry') this.deps.logger.debug('retrying', fields);
     else if (event === 'retry_budget_exhausted') this.deps.logger.warn('retry budget exhausted', fields);
-    else this.deps.logger.info(event === 'fallback' ? 'fallback used' : 'rejected by open circuit breaker', fields);
+    else if (event === 'breaker_rejected') this.deps.logger.info('rejected by open circuit breaker', fields);
+    // Fallbacks and closed failures are logged once per outage (noteUnreachable), not once per call.
+    else this.deps.logger.debug(event === 'fallback' ? 'fallback used' : 'failed closed', fields);
   }
 
   private deadlineFor(method: string, callerDeadline: number): number {

@@ -2,8 +2,8 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import type { Discovery } from '../discovery/discovery';
 import type { Logger } from '../logging/logger';
 import { loadProtos } from '../proto/proto-loader';
-import { SERVICES, type ServiceName } from '../service-registry';
 import { BreakerRegistry, DEFAULT_BREAKER, type BreakerOptions } from './breakers';
+import type { Dependency } from './dependency-policy';
 import { ResilientClient, type ResilienceOptions } from './resilient-client';
 import type { RpcTelemetry } from '../telemetry/rpc-telemetry';
 
@@ -15,42 +15,43 @@ export interface ServiceClientsOptions {
 
 /**
  * The clients of the services this process declared it depends on, one resilient client (one channel,
- * one breaker per method) per target, created once at start.
+ * one breaker per method, the declared policy) per target, created once at start. `Definitions` maps
+ * service names to their generated gRPC definitions (see @streamplane/contracts' StreamplaneClients).
  */
-export class ServiceClients {
-  private readonly clients = new Map<ServiceName, ResilientClient<ServiceName>>();
+export class ServiceClients<Definitions = Record<string, unknown>> {
+  private readonly clients = new Map<string, ResilientClient<unknown>>();
   private readonly breakers: BreakerRegistry;
 
   constructor(
-    dependencies: readonly ServiceName[],
+    dependencies: readonly Dependency[],
     discovery: Pick<Discovery, 'target'>,
     logger: Logger,
     options: ServiceClientsOptions = {},
   ) {
     this.breakers = new BreakerRegistry(options.breaker ?? DEFAULT_BREAKER);
-    const unique = [...new Set(dependencies)];
-    const definition: PackageDefinition = loadProtos(unique.map((name) => SERVICES[name].protoFile)).definition;
-    for (const name of unique) {
-      const target = SERVICES[name];
+    const definition: PackageDefinition = loadProtos(dependencies.map(({ service }) => service.protoFile)).definition;
+    for (const { service, policy } of dependencies) {
+      if (this.clients.has(service.name)) throw new Error(`${service.name} is declared as a dependency twice`);
       this.clients.set(
-        name,
-        new ResilientClient(target, discovery.target(target), definition, {
+        service.name,
+        new ResilientClient(service, discovery.target(service), definition, {
           breakers: this.breakers,
           logger,
           options: options.resilience,
           telemetry: options.telemetry,
+          policy,
         }),
       );
     }
   }
 
   /** The client of a declared dependency. */
-  get<S extends ServiceName>(name: S): ResilientClient<S> {
+  get<Name extends Extract<keyof Definitions, string>>(name: Name): ResilientClient<Definitions[Name]> {
     const client = this.clients.get(name);
     if (!client) {
       throw new Error(`${name} is not a declared dependency of this service; add it to runService({ dependencies })`);
     }
-    return client as unknown as ResilientClient<S>;
+    return client as ResilientClient<Definitions[Name]>;
   }
 
   close(): void {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { SERVICE_NAMES } from '../service-registry';
 
 /**
  * Configuration comes only from environment variables and is validated once, at start. A service declares
@@ -49,9 +48,12 @@ export function staticAddressVariable(service: string): string {
   return `${service.toUpperCase().replace(/-/g, '_')}_ADDR`;
 }
 
-const staticAddresses = Object.fromEntries(
-  SERVICE_NAMES.map((service) => [staticAddressVariable(service), env.hostPort().optional()]),
-) as Record<`${Uppercase<string>}_ADDR`, z.ZodOptional<ReturnType<typeof env.hostPort>>>;
+/** The <SERVICE>_ADDR variables of `services`, each optional: what static discovery dials. */
+export function staticAddressSchema(services: readonly string[]) {
+  return z.object(
+    Object.fromEntries(services.map((service) => [staticAddressVariable(service), env.hostPort().optional()])),
+  ) as z.ZodObject<Record<string, z.ZodOptional<ReturnType<typeof env.hostPort>>>>;
+}
 
 /** What the telemetry bootstrap reads; validated before the application loads (see telemetry/register.ts). */
 export const telemetryConfigSchema = z.object({
@@ -92,7 +94,6 @@ export const platformConfigSchema = telemetryConfigSchema.extend({
   CONSUL_REGISTRATION_CHECK_MS: env.int(100, 600_000).default(30_000),
   /** The address other instances reach this one at (Kubernetes: the pod IP from the downward API). */
   POD_IP: env.ip().optional(),
-  ...staticAddresses,
 });
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;

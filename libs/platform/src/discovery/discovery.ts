@@ -1,9 +1,6 @@
-import Consul from 'consul';
-import { networkInterfaces } from 'node:os';
 import { staticAddressVariable, type PlatformConfig } from '../config/config';
 import type { Logger } from '../logging/logger';
-import type { ServiceDescriptor } from '../service-registry';
-import { stopConsulWatchers, useConsulResolver } from './consul-resolver';
+import type { ServiceDescriptor } from '../server/service-descriptor';
 
 /**
  * How this process announces itself and finds its peers. `static`: peers at <SERVICE>_ADDR (default
@@ -20,21 +17,27 @@ export interface Discovery {
   close(): void;
 }
 
-/** Consul removes an instance whose check has been critical this long (e.g. a pod killed with -9). */
-const DEREGISTER_CRITICAL_AFTER = '1m';
-const CHECK_INTERVAL = '5s';
-const CHECK_TIMEOUT = '2s';
-
-export function createDiscovery(config: PlatformConfig, logger: Logger): Discovery {
-  return config.STREAMPLANE_DISCOVERY === 'consul' ? new ConsulDiscovery(config, logger) : new StaticDiscovery(config);
+/**
+ * `addresses` holds the validated <SERVICE>_ADDR variables (see staticAddressSchema). Consul's client is
+ * loaded only in consul mode, so a static process never loads it.
+ */
+export function createDiscovery(
+  config: PlatformConfig,
+  logger: Logger,
+  addresses: Readonly<Record<string, string | undefined>> = {},
+): Discovery {
+  if (config.STREAMPLANE_DISCOVERY !== 'consul') return new StaticDiscovery(addresses);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, see above
+  const { ConsulDiscovery } = require('./consul-discovery') as typeof import('./consul-discovery');
+  return new ConsulDiscovery(config, logger);
 }
 
 class StaticDiscovery implements Discovery {
-  constructor(private readonly config: PlatformConfig) {}
+  constructor(private readonly addresses: Readonly<Record<string, string | undefined>>) {}
 
   target(service: ServiceDescriptor): string {
-    const configured = (this.config as Record<string, unknown>)[staticAddressVariable(service.name)];
-    return `dns:///${typeof configured === 'string' ? configured : `127.0.0.1:${service.port}`}`;
+    const configured = this.addresses[staticAddressVariable(service.name)];
+    return `dns:///${configured ?? `127.0.0.1:${service.port}`}`;
   }
 
   async register(): Promise<void> {}
@@ -46,90 +49,4 @@ class StaticDiscovery implements Discovery {
   async deregister(): Promise<void> {}
 
   close(): void {}
-}
-
-class ConsulDiscovery implements Discovery {
-  private readonly consul: Consul;
-  private registeredId?: string;
-  private registration?: { self: ServiceDescriptor; port: number };
-
-  constructor(
-    private readonly config: PlatformConfig,
-    private readonly logger: Logger,
-  ) {
-    const [host, port] = splitHostPort(config.CONSUL_HTTP_ADDR);
-    this.consul = new Consul({ host, port });
-    useConsulResolver({ defaultAgent: config.CONSUL_HTTP_ADDR, logger });
-  }
-
-  target(service: ServiceDescriptor): string {
-    return `consul:///${service.name}`;
-  }
-
-  async register(self: ServiceDescriptor, port: number): Promise<void> {
-    const address = this.config.POD_IP ?? advertisedAddress(this.config.GRPC_HOST);
-    const id = `${self.name}-${address}-${port}`;
-    await this.consul.agent.service.register({
-      id,
-      name: self.name,
-      address,
-      port,
-      tags: ['grpc', 'streamplane'],
-      check: {
-        name: `gRPC health of ${self.grpcService}`,
-        grpc: `${address}:${port}/${self.grpcService}`,
-        grpcusetls: false,
-        interval: CHECK_INTERVAL,
-        timeout: CHECK_TIMEOUT,
-        deregistercriticalserviceafter: DEREGISTER_CRITICAL_AFTER,
-      },
-    });
-    this.registeredId = id;
-    this.registration = { self, port };
-    this.logger.info('registered with consul', { consul_id: id, address, port, agent: this.config.CONSUL_HTTP_ADDR });
-  }
-
-  async ensureRegistered(): Promise<boolean> {
-    const id = this.registeredId;
-    if (!id || !this.registration) return false;
-    const known = (await this.consul.agent.service.list()) as Record<string, unknown>;
-    // Deregistered meanwhile (shutdown began): nothing to restore.
-    if (id in known || this.registeredId !== id) return false;
-    this.logger.warn('consul agent forgot this instance; registering again', { consul_id: id });
-    await this.register(this.registration.self, this.registration.port);
-    return true;
-  }
-
-  async deregister(): Promise<void> {
-    if (!this.registeredId) return;
-    const id = this.registeredId;
-    this.registeredId = undefined;
-    this.registration = undefined;
-    try {
-      await this.consul.agent.service.deregister(id);
-      this.logger.info('deregistered from consul', { consul_id: id });
-    } catch (error) {
-      // Shutdown goes on: the check turns critical and Consul removes the instance by itself.
-      this.logger.warn('consul deregistration failed', { consul_id: id, error: (error as Error).message });
-    }
-  }
-
-  close(): void {
-    stopConsulWatchers();
-  }
-}
-
-function splitHostPort(hostPort: string): [string, number] {
-  const separator = hostPort.lastIndexOf(':');
-  return [hostPort.slice(0, separator), Number(hostPort.slice(separator + 1))];
-}
-
-/** The address peers can dial when no POD_IP is given: the bind address, or the first external IPv4. */
-function advertisedAddress(bindHost: string): string {
-  if (bindHost !== '0.0.0.0' && bindHost !== '::') return bindHost;
-  for (const addresses of Object.values(networkInterfaces())) {
-    const external = addresses?.find((address) => address.family === 'IPv4' && !address.internal);
-    if (external) return external.address;
-  }
-  return '127.0.0.1';
 }

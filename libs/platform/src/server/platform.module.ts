@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { CLOCK, systemClock } from '../clock';
 import { ServiceClients } from '../client/service-clients';
 import { Logger } from '../logging/logger';
 import { Readiness } from './readiness';
@@ -18,8 +19,9 @@ export class PlatformModule {
         { provide: Logger, useValue: logger },
         { provide: ServiceClients, useValue: clients },
         { provide: Readiness, useValue: readiness },
+        { provide: CLOCK, useValue: systemClock },
       ],
-      exports: [SERVICE_CONFIG, Logger, ServiceClients, Readiness],
+      exports: [SERVICE_CONFIG, Logger, ServiceClients, Readiness, CLOCK],
     };
   }
 }

@@ -4,14 +4,15 @@ import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
-import { ConfigError, EXIT_BAD_CONFIG, loadConfig, type PlatformConfig } from '../config/config';
+import { ConfigError, EXIT_BAD_CONFIG, loadConfig, staticAddressSchema, type PlatformConfig } from '../config/config';
 import { FaultInjector } from '../faults/faults';
 import { Logger, NestLoggerAdapter } from '../logging/logger';
 import { loadProtos } from '../proto/proto-loader';
 import { addReflection } from '../reflection/reflection';
+import type { Dependency } from '../client/dependency-policy';
 import { ServiceClients } from '../client/service-clients';
 import { createDiscovery, type Discovery } from '../discovery/discovery';
-import { splitGrpcService, type ServiceDescriptor, type ServiceName } from '../service-registry';
+import { splitGrpcService, type ServiceDescriptor } from './service-descriptor';
 import { CallPipeline } from './call-pipeline';
 import { HandToPipelineFilter } from './error-filter';
 import { PlatformGrpcTransport, type DrainOutcome } from './grpc-transport';
@@ -27,8 +28,11 @@ export interface ServiceOptions<Schema extends z.ZodType<PlatformConfig>> {
   module: Type<unknown>;
   /** The platform schema extended with the service's own variables. */
   configSchema: Schema;
-  /** The services this one calls; their resilient clients are injectable as ServiceClients. */
-  dependencies?: readonly ServiceName[];
+  /**
+   * The services this one calls, each with its policy (see DependencyPolicy); their resilient clients are
+   * injectable as ServiceClients.
+   */
+  dependencies?: readonly Dependency[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -47,17 +51,21 @@ export interface RunningService {
 export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   options: ServiceOptions<Schema>,
 ): Promise<RunningService> {
-  const config = loadConfig(options.configSchema, options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const dependencies = options.dependencies ?? [];
+  const addressSchema = staticAddressSchema(dependencies.map(({ service }) => service.name));
+  // One validation, so that every bad variable is named at once: the service's own and its peers' addresses.
+  const config = loadConfig(options.configSchema.and(addressSchema), env);
   // Normally already started by the --require preload; started here for a process launched without it.
-  const telemetry = startTelemetryFromEnv(options.service.name, options.env ?? process.env);
+  const telemetry = startTelemetryFromEnv(options.service, env);
   const rpcTelemetry = new RpcTelemetry();
   const logger = new Logger(options.service.name, config.LOG_LEVEL);
   const { packageName } = splitGrpcService(options.service);
   const protos = loadProtos([options.service.protoFile]);
   const health = new HealthReporter([options.service.grpcService]);
   const readiness = new Readiness(logger);
-  const discovery = createDiscovery(config, logger);
-  const clients = new ServiceClients(options.dependencies ?? [], discovery, logger, { telemetry: rpcTelemetry });
+  const discovery = createDiscovery(config, logger, config);
+  const clients = new ServiceClients(dependencies, discovery, logger, { telemetry: rpcTelemetry });
   const pipeline = new CallPipeline(
     logger,
     new FaultInjector(options.service.name, config.STREAMPLANE_FAULTS === 'enabled', logger),

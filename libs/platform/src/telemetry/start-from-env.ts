@@ -1,15 +1,17 @@
 import { loadConfig, telemetryConfigSchema } from '../config/config';
-import { SERVICES, type ServiceName } from '../service-registry';
+import type { ServiceDescriptor } from '../server/service-descriptor';
 import { startTelemetry, type Telemetry } from './telemetry';
 
 /** Starts telemetry for `service` from the validated OTEL_ and METRICS_ variables (idempotent). */
-export function startTelemetryFromEnv(service: string, env: NodeJS.ProcessEnv = process.env): Telemetry {
+export function startTelemetryFromEnv(
+  service: Pick<ServiceDescriptor, 'name'> & Partial<Pick<ServiceDescriptor, 'metricsPort'>>,
+  env: NodeJS.ProcessEnv = process.env,
+): Telemetry {
   const config = loadConfig(telemetryConfigSchema, env);
-  const descriptor = SERVICES[service as ServiceName] as (typeof SERVICES)[ServiceName] | undefined;
   return startTelemetry({
-    service: config.OTEL_SERVICE_NAME ?? service,
+    service: config.OTEL_SERVICE_NAME ?? service.name,
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-    metricsPort: config.METRICS_PORT ?? descriptor?.metricsPort,
+    metricsPort: config.METRICS_PORT ?? service.metricsPort,
     metricsHost: config.METRICS_HOST,
   });
 }

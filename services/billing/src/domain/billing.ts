@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../../../../libs/platform/src/errors/domain-errors';
-import { paginate } from '../../../../libs/platform/src/paging';
+import { InvalidArgumentError } from '@streamplane/platform/errors';
+import { paginate } from '@streamplane/platform/paging';
 import { PLANS, entitlementOf, getPlan } from './plan';
 import type { Entitlement, Plan, Subscription } from './plan';
 import { withCanceled, withPlanChanged } from './rules';

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../../../libs/platform/src/errors/domain-errors';
+import { NotFoundError } from '@streamplane/platform/errors';
 
 /**
  * The billing vocabulary: plans, subscriptions, their history and the entitlement derived from them.

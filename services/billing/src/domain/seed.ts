@@ -2,7 +2,7 @@ import { PLAN_IDS } from './plan';
 import type { PlanId, Subscription } from './plan';
 import { newSubscription, withCanceled, withPlanChanged } from './rules';
 import type { BillingStore } from './store';
-import { mix32, SeededRandom } from '../../../../libs/platform/src/seeded-random';
+import { mix32, SeededRandom } from '@streamplane/streaming';
 
 /**
  * The deterministic billing seed: one subscription per account `acct-0001` … `acct-1000`. Same input,

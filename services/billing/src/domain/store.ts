@@ -1,4 +1,4 @@
-import { AlreadyExistsError, NotFoundError } from '../../../../libs/platform/src/errors/domain-errors';
+import { AlreadyExistsError, NotFoundError } from '@streamplane/platform/errors';
 import { cloneSubscription } from './plan';
 import type { Subscription } from './plan';
 

@@ -1,7 +1,7 @@
 import { PLAN_IDS } from '../../src/domain';
 import type { Subscription } from '../../src/domain';
 
-export { expectRejects, expectThrows } from '../../../../test/support/expect-errors';
+export { expectRejects, expectThrows } from '@streamplane/testkit';
 
 /** A clock tests move by hand. */
 export class ManualClock {

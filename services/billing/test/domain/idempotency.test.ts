@@ -3,7 +3,7 @@ import {
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
-} from '../../../../libs/platform/src/errors/domain-errors';
+} from '@streamplane/platform/errors';
 import { Billing, InMemoryBillingStore, seedBillingStore } from '../../src/domain';
 import { HOUR_MS, ManualClock, expectConsistent, expectRejects } from './helpers';
 

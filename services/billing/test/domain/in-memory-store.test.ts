@@ -1,4 +1,4 @@
-import { AlreadyExistsError } from '../../../../libs/platform/src/errors/domain-errors';
+import { AlreadyExistsError } from '@streamplane/platform/errors';
 import { IDEMPOTENCY_KEY_RETENTION_MS, InMemoryBillingStore, newSubscription, withPlanChanged } from '../../src/domain';
 import type { IdempotencyScope, Subscription } from '../../src/domain';
 import { HOUR_MS, ManualClock, expectRejects } from './helpers';

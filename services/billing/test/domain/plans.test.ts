@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NotFoundError } from '../../../../libs/platform/src/errors/domain-errors';
+import { InvalidArgumentError, NotFoundError } from '@streamplane/platform/errors';
 import {
   Billing,
   DEFAULT_PLAN_PAGE_SIZE,

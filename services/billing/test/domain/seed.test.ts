@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../../../libs/platform/src/errors/domain-errors';
+import { NotFoundError } from '@streamplane/platform/errors';
 import {
   Billing,
   DEFAULT_ACCOUNT_COUNT,
@@ -11,7 +11,7 @@ import {
 } from '../../src/domain';
 import type { Subscription } from '../../src/domain';
 import { expectConsistent, expectRejects } from './helpers';
-import { withoutRandomnessOrClock } from '../../../../test/support/determinism';
+import { withoutRandomnessOrClock } from '@streamplane/testkit';
 
 describe('generateSubscriptions', () => {
   const subscriptions = generateSubscriptions();

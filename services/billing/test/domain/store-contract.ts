@@ -1,8 +1,4 @@
-import {
-  AlreadyExistsError,
-  FailedPreconditionError,
-  NotFoundError,
-} from '../../../../libs/platform/src/errors/domain-errors';
+import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@streamplane/platform/errors';
 import { newSubscription, withPlanChanged } from '../../src/domain';
 import type { BillingStore, IdempotencyScope, Subscription, SubscriptionMutation } from '../../src/domain';
 import { expectRejects } from './helpers';

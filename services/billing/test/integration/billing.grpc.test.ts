@@ -1,11 +1,7 @@
 import { status } from '@grpc/grpc-js';
-import { BreakerRegistry } from '../../../../libs/platform/src/client/breakers';
-import { ResilientClient } from '../../../../libs/platform/src/client/resilient-client';
-import { Logger } from '../../../../libs/platform/src/logging/logger';
-import { loadProtos } from '../../../../libs/platform/src/proto/proto-loader';
-import { SERVICES } from '../../../../libs/platform/src/service-registry';
-import { testClient, type TestClient } from '../../../../test/support/grpc-client';
-import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
+import { SERVICES, type ClientOf } from '@streamplane/contracts';
+import { BreakerRegistry, loadProtos, Logger, ResilientClient } from '@streamplane/platform';
+import { startServiceProcess, testClient, type ServiceProcess, type TestClient } from '@streamplane/testkit';
 
 interface Subscription {
   account_id: string;
@@ -124,7 +120,7 @@ describe('billing over gRPC', () => {
 
   describe('through the resilient client, when an answer is lost', () => {
     const breakers = new BreakerRegistry();
-    let resilient: ResilientClient<'billing'>;
+    let resilient: ClientOf<'billing'>;
 
     beforeAll(() => {
       resilient = new ResilientClient(

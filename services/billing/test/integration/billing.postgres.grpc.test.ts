@@ -1,9 +1,14 @@
 import { status } from '@grpc/grpc-js';
-import { SERVICES } from '../../../../libs/platform/src/service-registry';
-import { eventually } from '../../../../test/support/eventually';
-import { healthClient, testClient, type TestClient } from '../../../../test/support/grpc-client';
-import { describeWithPostgres } from '../../../../test/support/postgres-server';
-import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
+import { SERVICES } from '@streamplane/contracts';
+import {
+  eventually,
+  healthClient,
+  testClient,
+  type TestClient,
+  describeWithPostgres,
+  startServiceProcess,
+  type ServiceProcess,
+} from '@streamplane/testkit';
 
 interface Subscription {
   account_id: string;

@@ -1,9 +1,5 @@
-import {
-  FailedPreconditionError,
-  InvalidArgumentError,
-  NotFoundError,
-} from '../../../../libs/platform/src/errors/domain-errors';
-import { paginate } from '../../../../libs/platform/src/paging';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@streamplane/platform/errors';
+import { paginate } from '@streamplane/platform/paging';
 import { buildEncodingLadder } from './encoding-ladder';
 import { DEFAULT_TITLE_COUNT, generateCatalog } from './seed';
 import { GENRES } from './title';

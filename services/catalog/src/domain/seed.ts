@@ -1,6 +1,6 @@
 import type { MaturityLevel, Title, TitleType } from './title';
 import { MATURITY_RATINGS } from './title';
-import { mix32, SeededRandom } from '../../../../libs/platform/src/seeded-random';
+import { mix32, SeededRandom } from '@streamplane/streaming';
 
 /**
  * The deterministic catalog seed. Same input, same catalog, on every machine: a seeded PRNG (mulberry32)

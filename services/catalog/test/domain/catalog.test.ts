@@ -1,8 +1,4 @@
-import {
-  FailedPreconditionError,
-  InvalidArgumentError,
-  NotFoundError,
-} from '../../../../libs/platform/src/errors/domain-errors';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@streamplane/platform/errors';
 import {
   Catalog,
   GENRES,
@@ -13,7 +9,7 @@ import {
   generateCatalog,
 } from '../../src/domain';
 import type { ListTitlesRequest, Title } from '../../src/domain';
-import { expectThrows } from '../../../../test/support/expect-errors';
+import { expectThrows } from '@streamplane/testkit';
 
 const seed = generateCatalog();
 const catalog = Catalog.fromSeed();

@@ -7,8 +7,8 @@ import {
   generateCatalog,
 } from '../../src/domain';
 import type { Title } from '../../src/domain';
-import { homeRegionOf } from '../../../../libs/platform/src/regions';
-import { withoutRandomnessOrClock } from '../../../../test/support/determinism';
+import { homeRegionOf } from '@streamplane/streaming';
+import { withoutRandomnessOrClock } from '@streamplane/testkit';
 
 describe('generateCatalog', () => {
   const titles = generateCatalog();

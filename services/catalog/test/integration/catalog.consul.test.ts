@@ -1,6 +1,4 @@
-import { ConsulDouble } from '../../../../test/support/consul-double';
-import { eventually } from '../../../../test/support/eventually';
-import { startServiceProcess } from '../../../../test/support/service-process';
+import { ConsulDouble, eventually, startServiceProcess } from '@streamplane/testkit';
 
 /** A real catalog process announcing itself to a Consul agent (the HTTP API double) and leaving again. */
 describe('catalog with Consul discovery', () => {

@@ -1,7 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { SERVICES } from '../../../../libs/platform/src/service-registry';
-import { testClient, type TestClient } from '../../../../test/support/grpc-client';
-import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
+import { SERVICES } from '@streamplane/contracts';
+import { testClient, type TestClient, startServiceProcess, type ServiceProcess } from '@streamplane/testkit';
 
 /** The real catalog process, called over gRPC on 127.0.0.1 as any client would. */
 describe('catalog over gRPC', () => {

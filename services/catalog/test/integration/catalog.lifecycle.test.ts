@@ -1,13 +1,14 @@
 import { status } from '@grpc/grpc-js';
-import { SERVICES } from '../../../../libs/platform/src/service-registry';
-import { eventually } from '../../../../test/support/eventually';
-import { healthClient, testClient } from '../../../../test/support/grpc-client';
+import { SERVICES } from '@streamplane/contracts';
 import {
+  eventually,
+  healthClient,
+  testClient,
   runUntilExit,
   startServiceProcess,
   type LogLine,
   type ServiceProcess,
-} from '../../../../test/support/service-process';
+} from '@streamplane/testkit';
 
 function waitForLogs(service: ServiceProcess, predicate: (line: LogLine) => boolean, count = 1): Promise<void> {
   return eventually(() => service.logs.filter(predicate).length >= count, `${count} matching log line(s)`);

@@ -1,5 +1,4 @@
-import { bufCurl, bufCurlJson, bufListMethods } from '../../../../test/support/buf-curl';
-import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
+import { bufCurl, bufCurlJson, bufListMethods, startServiceProcess, type ServiceProcess } from '@streamplane/testkit';
 
 /** What a person does with grpcurl or buf curl: discover the API through reflection, then call it. */
 describe('catalog through buf curl and server reflection', () => {

@@ -1,9 +1,13 @@
 import { status } from '@grpc/grpc-js';
-import { SERVICES } from '../../../../libs/platform/src/service-registry';
-import { testClient } from '../../../../test/support/grpc-client';
-import { OtlpReceiver } from '../../../../test/support/otlp-receiver';
-import { eventually } from '../../../../test/support/eventually';
-import { startServiceProcess, type LogLine, type ServiceProcess } from '../../../../test/support/service-process';
+import { SERVICES } from '@streamplane/contracts';
+import {
+  testClient,
+  OtlpReceiver,
+  eventually,
+  startServiceProcess,
+  type LogLine,
+  type ServiceProcess,
+} from '@streamplane/testkit';
 
 /** A real catalog process exporting traces over OTLP/gRPC, with W3C trace context from its caller. */
 describe('catalog telemetry', () => {

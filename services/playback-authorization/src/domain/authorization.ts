@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { FailedPreconditionError, PermissionDeniedError } from '../../../../libs/platform/src/errors/domain-errors';
+import { FailedPreconditionError, PermissionDeniedError } from '@streamplane/platform/errors';
 
 /** What the other services said, gathered by the controller. */
 export interface PlaybackFacts {

@@ -1,4 +1,4 @@
-export * from './account-token';
+export * from '@streamplane/streaming';
 export * from './authorization';
 export * from './renditions';
 export * from './sessions';

@@ -1,4 +1,4 @@
-import { FailedPreconditionError } from '../../../../libs/platform/src/errors/domain-errors';
+import { FailedPreconditionError } from '@streamplane/platform/errors';
 
 export interface Rendition {
   codec: string;

@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  NotFoundError,
-  PermissionDeniedError,
-  ResourceExhaustedError,
-} from '../../../../libs/platform/src/errors/domain-errors';
+import { NotFoundError, PermissionDeniedError, ResourceExhaustedError } from '@streamplane/platform/errors';
 
 /** A live playback session: it holds one of its account's stream slots until it is stopped or expires. */
 export interface PlaybackSession {

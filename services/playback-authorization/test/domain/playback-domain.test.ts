@@ -1,8 +1,4 @@
-import {
-  FailedPreconditionError,
-  PermissionDeniedError,
-  UnauthenticatedError,
-} from '../../../../libs/platform/src/errors/domain-errors';
+import { FailedPreconditionError, PermissionDeniedError, UnauthenticatedError } from '@streamplane/platform/errors';
 import {
   accountFromAuthorization,
   checkPlayback,

@@ -1,8 +1,4 @@
-import {
-  NotFoundError,
-  PermissionDeniedError,
-  ResourceExhaustedError,
-} from '../../../../libs/platform/src/errors/domain-errors';
+import { NotFoundError, PermissionDeniedError, ResourceExhaustedError } from '@streamplane/platform/errors';
 import type { PlaybackSession, SessionStore } from '../../src/domain';
 
 /** An instant far from the real clock: a store must judge liveness by the `now` it is given. */

@@ -1,7 +1,6 @@
-import { SERVICES, type ServiceName } from '../../../../libs/platform/src/service-registry';
-import { testClient } from '../../../../test/support/grpc-client';
-import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
-import { LOCAL_DEVELOPMENT_SECRET } from '../../src/config';
+import { SERVICES, type ServiceName } from '@streamplane/contracts';
+import { testClient, startServiceProcess, type ServiceProcess } from '@streamplane/testkit';
+import { LOCAL_DEVELOPMENT_SECRET } from '@streamplane/streaming';
 import { signAccountToken } from '../../src/domain';
 
 export interface Timestamp {

@@ -1,9 +1,8 @@
 import { status } from '@grpc/grpc-js';
-import { verifyCdnUrl } from '../../../../libs/platform/src/cdn-urls';
-import { SERVICES } from '../../../../libs/platform/src/service-registry';
-import { testClient, type TestClient } from '../../../../test/support/grpc-client';
-import type { ServiceProcess } from '../../../../test/support/service-process';
-import { LOCAL_DEVELOPMENT_SECRET } from '../../src/config';
+import { verifyCdnUrl, LOCAL_DEVELOPMENT_SECRET } from '@streamplane/streaming';
+import { SERVICES } from '@streamplane/contracts';
+import { testClient, type TestClient } from '@streamplane/testkit';
+import type { ServiceProcess } from '@streamplane/testkit';
 import {
   bearer,
   play,

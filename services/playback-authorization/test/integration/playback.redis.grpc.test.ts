@@ -1,10 +1,8 @@
 import { status } from '@grpc/grpc-js';
-import { SERVICES } from '../../../../libs/platform/src/service-registry';
-import { eventually } from '../../../../test/support/eventually';
-import { healthClient, testClient, type TestClient } from '../../../../test/support/grpc-client';
-import { describeWithRedis } from '../../../../test/support/redis-server';
+import { SERVICES } from '@streamplane/contracts';
+import { eventually, healthClient, testClient, type TestClient, describeWithRedis } from '@streamplane/testkit';
 import { bearer, play, startPlayPath, type Grant, type PlayPathProcesses } from './play-path-fixture';
-import { LIVENESS_HEALTH_SERVICE } from '../../../../libs/platform/src/server/health';
+import { LIVENESS_HEALTH_SERVICE } from '@streamplane/platform';
 
 interface Replica {
   playback: TestClient;

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../../../libs/platform/src/errors/domain-errors';
+import { NotFoundError } from '@streamplane/platform/errors';
 import { checkKidsMaturity, nameKey } from './profile';
 import type { Profile, ViewingHistoryEntry } from './profile';
 import {

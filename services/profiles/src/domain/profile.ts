@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../../../../libs/platform/src/errors/domain-errors';
-import { canonicalLanguageTagCase, isWellFormedLanguageTag } from '../../../../libs/platform/src/language-tags';
+import { InvalidArgumentError } from '@streamplane/platform/errors';
+import { canonicalLanguageTagCase, isWellFormedLanguageTag } from '@streamplane/streaming';
 import { quoted } from './util';
 
 /**

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../../../../libs/platform/src/errors/domain-errors';
-import { decodePageToken, encodePageToken, paginate } from '../../../../libs/platform/src/paging';
+import { InvalidArgumentError } from '@streamplane/platform/errors';
+import { decodePageToken, encodePageToken, paginate } from '@streamplane/platform/paging';
 import {
   DEFAULT_ADULT_MATURITY_LEVEL,
   DEFAULT_KIDS_MATURITY_LEVEL,

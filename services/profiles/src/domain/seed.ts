@@ -1,6 +1,6 @@
 import { MAX_PROFILES_PER_ACCOUNT, isCompleted } from './profile';
 import type { MaturityLevel, Profile, ViewingHistoryEntry } from './profile';
-import { SeededRandom } from '../../../../libs/platform/src/seeded-random';
+import { SeededRandom } from '@streamplane/streaming';
 import type { ProfileStore } from './store';
 
 /**

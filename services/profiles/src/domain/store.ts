@@ -1,4 +1,4 @@
-import { AlreadyExistsError, FailedPreconditionError } from '../../../../libs/platform/src/errors/domain-errors';
+import { AlreadyExistsError, FailedPreconditionError } from '@streamplane/platform/errors';
 import { checkKidsMaturity } from './profile';
 import type { MaturityLevel, Profile, ViewingHistoryEntry } from './profile';
 import { quoted } from './util';

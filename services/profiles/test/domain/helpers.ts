@@ -1,6 +1,6 @@
 import type { ProfileDraft } from '../../src/domain';
 
-export { expectRejects } from '../../../../test/support/expect-errors';
+export { expectRejects } from '@streamplane/testkit';
 
 /** A clock that starts at `startMs` and moves `stepMs` forward on every reading. */
 export function steppingClock(startMs = Date.UTC(2026, 5, 1), stepMs = 1000): () => Date {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../../../../libs/platform/src/errors/domain-errors';
+import { InvalidArgumentError } from '@streamplane/platform/errors';
 import {
   MATURITY_LEVELS,
   canonicalLanguageTagCase,

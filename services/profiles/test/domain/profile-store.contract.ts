@@ -3,7 +3,7 @@ import {
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
-} from '../../../../libs/platform/src/errors/domain-errors';
+} from '@streamplane/platform/errors';
 import { DEFAULT_HISTORY_CAP, MAX_PROFILES_PER_ACCOUNT } from '../../src/domain';
 import type { ProfileStore } from '../../src/domain';
 import { draft, entry, expectRejects } from './helpers';

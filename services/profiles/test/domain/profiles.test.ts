@@ -3,8 +3,8 @@ import {
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
-} from '../../../../libs/platform/src/errors/domain-errors';
-import { encodePageToken } from '../../../../libs/platform/src/paging';
+} from '@streamplane/platform/errors';
+import { encodePageToken } from '@streamplane/platform/paging';
 import {
   DEFAULT_PAGE_SIZE,
   InMemoryProfileStore,

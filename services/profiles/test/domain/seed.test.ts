@@ -1,4 +1,4 @@
-import { FailedPreconditionError } from '../../../../libs/platform/src/errors/domain-errors';
+import { FailedPreconditionError } from '@streamplane/platform/errors';
 import {
   InMemoryProfileStore,
   KIDS_MAX_MATURITY_LEVEL,

@@ -1,8 +1,12 @@
 import { status } from '@grpc/grpc-js';
-import { SERVICES } from '../../../../libs/platform/src/service-registry';
-import { testClient, type TestClient } from '../../../../test/support/grpc-client';
-import { describeWithPostgres } from '../../../../test/support/postgres-server';
-import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
+import { SERVICES } from '@streamplane/contracts';
+import {
+  testClient,
+  type TestClient,
+  describeWithPostgres,
+  startServiceProcess,
+  type ServiceProcess,
+} from '@streamplane/testkit';
 import { generateSeedAccounts } from '../../src/domain';
 
 const SEED_ACCOUNTS = 20;

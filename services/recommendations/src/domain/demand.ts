@@ -1,5 +1,5 @@
-import { NotFoundError } from '../../../../libs/platform/src/errors/domain-errors';
-import { networkRegion, type NetworkRegion } from '../../../../libs/platform/src/regions';
+import { NotFoundError } from '@streamplane/platform/errors';
+import { networkRegion, type NetworkRegion } from '@streamplane/streaming';
 import { compareIds, type CatalogSnapshot } from './catalog-snapshot';
 import type { CatalogTitle } from './title';
 

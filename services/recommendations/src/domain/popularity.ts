@@ -1,4 +1,4 @@
-import { hashString } from '../../../../libs/platform/src/seeded-random';
+import { hashString } from '@streamplane/streaming';
 import type { CatalogTitle } from './title';
 
 /**

@@ -1,6 +1,6 @@
-import { NETWORK_REGIONS, networkRegion } from '../../../../libs/platform/src/regions';
+import { NETWORK_REGIONS, networkRegion } from '@streamplane/streaming';
 import { CatalogSnapshot, DAILY_PLAYS_MILLIONS, predictDemand, requireRegion } from '../../src/domain';
-import { NotFoundError } from '../../../../libs/platform/src/errors/domain-errors';
+import { NotFoundError } from '@streamplane/platform/errors';
 import { aTitle, fixedPopularity } from './helpers';
 
 const usEast = networkRegion('us-east')!;

@@ -1,8 +1,12 @@
 import { status } from '@grpc/grpc-js';
-import { SERVICES } from '../../../../libs/platform/src/service-registry';
-import { eventually } from '../../../../test/support/eventually';
-import { testClient, type TestClient } from '../../../../test/support/grpc-client';
-import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
+import { SERVICES } from '@streamplane/contracts';
+import {
+  eventually,
+  testClient,
+  type TestClient,
+  startServiceProcess,
+  type ServiceProcess,
+} from '@streamplane/testkit';
 
 interface Title {
   title_id: string;

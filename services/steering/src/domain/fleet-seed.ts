@@ -1,5 +1,4 @@
-import { NETWORK_REGIONS } from '../../../../libs/platform/src/regions';
-import { SeededRandom } from '../../../../libs/platform/src/seeded-random';
+import { NETWORK_REGIONS, SeededRandom } from '@streamplane/streaming';
 import { STREAMPLANE_ASN, type Appliance, type SiteType } from './appliance';
 import { TitleSet } from './title-set';
 import type { TitleCatalog } from './titles';

@@ -1,16 +1,6 @@
-import { signCdnUrl } from '../../../../libs/platform/src/cdn-urls';
-import {
-  FailedPreconditionError,
-  InvalidArgumentError,
-  NotFoundError,
-} from '../../../../libs/platform/src/errors/domain-errors';
-import { paginate, type Page } from '../../../../libs/platform/src/paging';
-import {
-  homeRegionOf,
-  NETWORK_REGIONS,
-  networkRegion,
-  type NetworkRegion,
-} from '../../../../libs/platform/src/regions';
+import { signCdnUrl, homeRegionOf, NETWORK_REGIONS, networkRegion, type NetworkRegion } from '@streamplane/streaming';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@streamplane/platform/errors';
+import { paginate, type Page } from '@streamplane/platform/paging';
 import type { Appliance, SiteType } from './appliance';
 import type { Fleet } from './fleet';
 import { planCacheFill, type DemandPrediction, type FillEntry } from './plan-fill';

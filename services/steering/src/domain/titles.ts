@@ -1,4 +1,4 @@
-import { hashString } from '../../../../libs/platform/src/seeded-random';
+import { hashString } from '@streamplane/streaming';
 
 /**
  * The titles the fleet caches: `tt00001` … `ttNNNNN`, the ids catalog seeds. Steering never asks catalog

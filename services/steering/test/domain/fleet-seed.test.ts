@@ -1,4 +1,4 @@
-import { homeRegionOf, NETWORK_REGIONS } from '../../../../libs/platform/src/regions';
+import { homeRegionOf, NETWORK_REGIONS } from '@streamplane/streaming';
 import {
   DEFAULT_FLEET_SIZE,
   Fleet,
@@ -11,7 +11,7 @@ import {
   type Appliance,
 } from '../../src/domain';
 import { seededFleet } from './fixtures';
-import { withoutRandomnessOrClock } from '../../../../test/support/determinism';
+import { withoutRandomnessOrClock } from '@streamplane/testkit';
 
 /** Everything about an appliance, its cache as the list of title indexes. */
 function snapshot(appliance: Appliance): object {

@@ -1,9 +1,5 @@
-import {
-  FailedPreconditionError,
-  InvalidArgumentError,
-  NotFoundError,
-} from '../../../../libs/platform/src/errors/domain-errors';
-import { NETWORK_REGIONS } from '../../../../libs/platform/src/regions';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@streamplane/platform/errors';
+import { NETWORK_REGIONS } from '@streamplane/streaming';
 import type { Appliance, Steering } from '../../src/domain';
 import { seededFleet, steeringOver } from './fixtures';
 

@@ -1,11 +1,5 @@
-import { verifyCdnUrl } from '../../../../libs/platform/src/cdn-urls';
-import {
-  FailedPreconditionError,
-  InvalidArgumentError,
-  NotFoundError,
-} from '../../../../libs/platform/src/errors/domain-errors';
-import { homeRegionOf, NETWORK_REGIONS } from '../../../../libs/platform/src/regions';
-import { SeededRandom } from '../../../../libs/platform/src/seeded-random';
+import { verifyCdnUrl, homeRegionOf, NETWORK_REGIONS, SeededRandom } from '@streamplane/streaming';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@streamplane/platform/errors';
 import { ispAsnsOf, TitleSet, URL_LIFETIME_MS, type Appliance, type Steering } from '../../src/domain';
 import { CDN_SECRET, NOW, seededFleet, smallFleet, steeringOver, type ApplianceSpec } from './fixtures';
 

@@ -1,10 +1,16 @@
 import { status } from '@grpc/grpc-js';
 import { createServer } from 'node:net';
-import { verifyCdnUrl } from '../../../../libs/platform/src/cdn-urls';
-import { SERVICES } from '../../../../libs/platform/src/service-registry';
-import { testClient, type TestClient } from '../../../../test/support/grpc-client';
-import { fail, ok, ScriptedServer } from '../../../../test/support/scripted-server';
-import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
+import { verifyCdnUrl } from '@streamplane/streaming';
+import { SERVICES } from '@streamplane/contracts';
+import {
+  testClient,
+  type TestClient,
+  fail,
+  ok,
+  ScriptedServer,
+  startServiceProcess,
+  type ServiceProcess,
+} from '@streamplane/testkit';
 import { LOCAL_DEVELOPMENT_CDN_SECRET } from '../../src/config';
 import { ispAsnsOf, TitleCatalog } from '../../src/domain';
 

@@ -1,6 +1,6 @@
 import { ENGLISH, subtitleLanguage } from './languages';
 import type { SubtitleLanguage } from './languages';
-import { SeededRandom } from '../../../../libs/platform/src/seeded-random';
+import { SeededRandom } from '@streamplane/streaming';
 import type { SubtitleTrack, TitleFacts } from './track';
 import { renderWebVtt } from './webvtt';
 import type { CueInput } from './webvtt';

@@ -7,7 +7,7 @@
  */
 
 // The tag grammar is the platform's, shared with profiles.
-export { isWellFormedLanguageTag, MAX_LANGUAGE_TAG_LENGTH } from '../../../../libs/platform/src/language-tags';
+export { isWellFormedLanguageTag, MAX_LANGUAGE_TAG_LENGTH } from '@streamplane/streaming';
 
 export interface SubtitleLanguage {
   /** BCP-47 tag, canonical case. */

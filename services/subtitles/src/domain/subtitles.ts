@@ -1,9 +1,9 @@
-import { InvalidArgumentError, NotFoundError } from '../../../../libs/platform/src/errors/domain-errors';
-import { paginate } from '../../../../libs/platform/src/paging';
+import { InvalidArgumentError, NotFoundError } from '@streamplane/platform/errors';
+import { paginate } from '@streamplane/platform/paging';
 import { buildTrackContent } from './content';
 import { ENGLISH, OTHER_LANGUAGES, isWellFormedLanguageTag, languageMatches } from './languages';
 import type { SubtitleLanguage } from './languages';
-import { SeededRandom } from '../../../../libs/platform/src/seeded-random';
+import { SeededRandom } from '@streamplane/streaming';
 import { TRACK_KINDS, VTT_FORMAT, formatTrackId, isTitleIdUsable, parseTrackId } from './track';
 import type { SubtitleTrack, SubtitleTrackWithContent, TitleFacts, TrackKind } from './track';
 import { quoted } from './util';

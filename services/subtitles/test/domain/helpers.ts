@@ -1,4 +1,4 @@
-export { expectThrows } from '../../../../test/support/expect-errors';
+export { expectThrows } from '@streamplane/testkit';
 
 export function titleId(n: number): string {
   return `tt${String(n).padStart(5, '0')}`;

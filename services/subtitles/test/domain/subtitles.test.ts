@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NotFoundError } from '../../../../libs/platform/src/errors/domain-errors';
+import { InvalidArgumentError, NotFoundError } from '@streamplane/platform/errors';
 import {
   DEFAULT_PAGE_SIZE,
   ENGLISH,
@@ -17,7 +17,7 @@ import {
 } from '../../src/domain';
 import type { ListTracksRequest, SubtitleTrack, TitleFacts, TrackKind } from '../../src/domain';
 import { expectThrows, titleId } from './helpers';
-import { withoutRandomnessOrClock } from '../../../../test/support/determinism';
+import { withoutRandomnessOrClock } from '@streamplane/testkit';
 
 const TITLES = Array.from({ length: 2000 }, (_, i) => titleId(i + 1));
 const facts = (id: string, runtimeMinutes = 95): TitleFacts => ({ titleId: id, name: `Title ${id}`, runtimeMinutes });

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../../../../libs/platform/src/errors/domain-errors';
+import { InvalidArgumentError } from '@streamplane/platform/errors';
 import { KIND_CODES, TRACK_KINDS, formatTrackId, parseTrackId, tracksForTitle } from '../../src/domain';
 import { expectThrows, titleId } from './helpers';
 

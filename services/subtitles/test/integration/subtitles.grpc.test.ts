@@ -1,7 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { SERVICES } from '../../../../libs/platform/src/service-registry';
-import { testClient, type TestClient } from '../../../../test/support/grpc-client';
-import { startServiceProcess, type ServiceProcess } from '../../../../test/support/service-process';
+import { SERVICES } from '@streamplane/contracts';
+import { testClient, type TestClient, startServiceProcess, type ServiceProcess } from '@streamplane/testkit';
 import { validateWebVtt } from '../../src/domain';
 
 interface Track {

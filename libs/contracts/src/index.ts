@@ -1,0 +1,3 @@
+export * from './dependencies';
+export * from './service-definitions';
+export * from './service-registry';

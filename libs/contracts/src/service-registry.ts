@@ -1,0 +1,35 @@
+import type { ServiceDescriptor } from '@streamplane/platform';
+
+/**
+ * The seven services as the rest of the platform knows them: where each listens by default and which
+ * proto file and gRPC service it serves. Ports and names are fixed by the design contract. Adding a
+ * service means adding it here (and its proto): no other shared package changes.
+ */
+function describe<Name extends string>(
+  name: Name,
+  port: number,
+  protoPackage: string,
+  service: string,
+): ServiceDescriptor<Name> {
+  return {
+    name,
+    port,
+    metricsPort: 9400 + (port - 50000),
+    protoFile: `streamplane/${protoPackage}/v1/${protoPackage}.proto`,
+    grpcService: `streamplane.${protoPackage}.v1.${service}`,
+  };
+}
+
+export const SERVICES = {
+  catalog: describe('catalog', 50051, 'catalog', 'CatalogService'),
+  profiles: describe('profiles', 50052, 'profiles', 'ProfilesService'),
+  recommendations: describe('recommendations', 50053, 'recommendations', 'RecommendationsService'),
+  'playback-authorization': describe('playback-authorization', 50054, 'playback', 'PlaybackAuthorizationService'),
+  subtitles: describe('subtitles', 50055, 'subtitles', 'SubtitlesService'),
+  billing: describe('billing', 50056, 'billing', 'BillingService'),
+  steering: describe('steering', 50057, 'steering', 'SteeringService'),
+} as const satisfies Record<string, ServiceDescriptor>;
+
+export type ServiceName = keyof typeof SERVICES;
+
+export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];

@@ -1,0 +1,73 @@
+import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { loadProtos } from '@streamplane/platform';
+import type { ServiceDescriptor } from '@streamplane/platform';
+
+/**
+ * A plain gRPC client, standing in for an outside caller (an app, grpcurl). Services never build clients
+ * like this; they use the platform's resilient client.
+ */
+export interface CallOptions {
+  metadata?: Record<string, string>;
+  /** Relative deadline in ms. */
+  deadlineMs?: number;
+}
+
+export interface TestClient {
+  call<Response = Record<string, unknown>>(method: string, request: object, options?: CallOptions): Promise<Response>;
+  /** Resolves with the error a call fails with; rejects if the call succeeds. */
+  fail(method: string, request: object, options?: CallOptions): Promise<ServiceError>;
+  close(): void;
+}
+
+type UnaryMethod = (
+  request: object,
+  metadata: Metadata,
+  options: { deadline?: number },
+  callback: (error: ServiceError | null, response: unknown) => void,
+) => void;
+
+export function testClient(descriptor: ServiceDescriptor, address: string): TestClient {
+  return clientFor([descriptor.protoFile], descriptor.grpcService, address);
+}
+
+/** grpc.health.v1.Health, which every Streamplane server hosts. */
+export function healthClient(address: string): TestClient {
+  return clientFor([], 'grpc.health.v1.Health', address);
+}
+
+function clientFor(protoFiles: string[], grpcService: string, address: string): TestClient {
+  const loaded = loadPackageDefinition(loadProtos(protoFiles).definition);
+  const Constructor = grpcService
+    .split('.')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], loaded) as new (
+    address: string,
+    creds: ReturnType<typeof credentials.createInsecure>,
+  ) => Client;
+  const client = new Constructor(address, credentials.createInsecure());
+
+  const call = <Response>(method: string, request: object, options: CallOptions = {}): Promise<Response> => {
+    const metadata = new Metadata();
+    for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
+    const deadline = Date.now() + (options.deadlineMs ?? 10_000);
+    const unary = (client as unknown as Record<string, UnaryMethod>)[method];
+    if (typeof unary !== 'function') throw new Error(`${grpcService} has no method ${method}`);
+    return new Promise<Response>((resolve, reject) =>
+      unary.call(client, request, metadata, { deadline }, (error, response) =>
+        error ? reject(error) : resolve(response as Response),
+      ),
+    );
+  };
+
+  return {
+    call,
+    async fail(method, request, options) {
+      try {
+        await call(method, request, options);
+      } catch (error) {
+        return error as ServiceError;
+      }
+      throw new Error(`${method} succeeded but was expected to fail`);
+    },
+    close: () => client.close(),
+  };
+}
