@@ -44,7 +44,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.js', '*.js', '*.mjs'],
+    files: ['scripts/**/*.js', '*.js', '*.cjs', '*.mjs'],
     languageOptions: {
       globals: {
         require: 'readonly',
