@@ -80,7 +80,7 @@ Streamplane is running in namespace $NAMESPACE.
     127.0.0.1:50051 streamplane.catalog.v1.CatalogService/GetTitle
 
   # hit play: a token signed with the release's secret
-  TOKEN=\$(kubectl -n $NAMESPACE exec deploy/playback-authorization -- node dist/scripts/token.js acct-0001)
+  TOKEN=\$(kubectl -n $NAMESPACE exec deploy/playback-authorization -- node scripts/dist/token.js acct-0001)
   kubectl -n $NAMESPACE port-forward svc/playback-authorization 50054:50054 &
   grpcurl -plaintext -H "authorization: Bearer \$TOKEN" \\
     -d '{"profile_id":"acct-0001-p1","title_id":"tt00001","device":{"device_id":"tv-1"},"client":{"country":"US"}}' \\

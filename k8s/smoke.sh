@@ -61,7 +61,7 @@ call steering streamplane.steering.v1.SteeringService/SteerPlayback \
 call recommendations streamplane.recommendations.v1.RecommendationsService/GetTrending '{"country":"US"}' >/dev/null
 
 echo "▶ hitting play"
-TOKEN=$(kubectl -n "$NAMESPACE" exec deploy/playback-authorization -- node dist/scripts/token.js acct-0001)
+TOKEN=$(kubectl -n "$NAMESPACE" exec deploy/playback-authorization -- node scripts/dist/token.js acct-0001)
 TRACE_ID=$(node -e "console.log(require('node:crypto').randomBytes(16).toString('hex'))")
 GRANT=$(call playback-authorization streamplane.playback.v1.PlaybackAuthorizationService/AuthorizePlayback \
   '{"profile_id":"acct-0001-p1","title_id":"tt00001","device":{"device_id":"smoke","max_height":2160,"supports_hdr":true,"codecs":["h264","hevc"]},"client":{"country":"US"}}' \

@@ -222,9 +222,9 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
   test('runs each service from the image with replicas, or an HPA, as the values say', () => {
     for (const { name: service, owner, container } of serviceWorkloads(objects())) {
       const entry = container.args?.[0] ?? '';
-      expect(entry).toBe(`/app/dist/services/${service}/src/main.js`);
-      // dist/ mirrors the sources (tsconfig rootDir "."), so the entry point exists once built.
-      expect(existsSync(join(REPO_ROOT, entry.replace(/^\/app\/dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
+      expect(entry).toBe(`/app/services/${service}/dist/main.js`);
+      // A package's dist/ mirrors its src/ (tsconfig rootDir "src"), so the entry point exists once built.
+      expect(existsSync(join(REPO_ROOT, 'services', service, 'src', 'main.ts'))).toBe(true);
       const settings = { ...values.autoscaling, ...values.services[service].autoscaling };
       const spec = owner.object.spec as { replicas?: number };
       const hpa = objects().find(
@@ -517,7 +517,7 @@ describe('chart', () => {
     const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
     expect(notes).toContain('kubectl -n streamplane port-forward svc/catalog 50051:50051');
     expect(notes).toContain(
-      'kubectl -n streamplane exec deploy/playback-authorization -- node dist/scripts/token.js acct-0001',
+      'kubectl -n streamplane exec deploy/playback-authorization -- node scripts/dist/token.js acct-0001',
     );
     expect(notes).toContain('-H "authorization: Bearer $TOKEN"');
     expect(notes).toContain('kubectl -n streamplane port-forward svc/jaeger 16686:16686');
@@ -529,7 +529,7 @@ describe('chart', () => {
     const pod = named(objects, 'Pod', 'streamplane-test');
     expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
     const spec = pod.spec as { initContainers: Container[]; containers: Container[] };
-    expect(spec.initContainers[0].command?.join(' ')).toContain('node /app/dist/scripts/token.js acct-0001');
+    expect(spec.initContainers[0].command?.join(' ')).toContain('node /app/scripts/dist/token.js acct-0001');
     expect(spec.initContainers[0].env?.[0]).toMatchObject({
       name: 'STREAMPLANE_AUTH_SECRET',
       valueFrom: { secretKeyRef: { name: 'streamplane', key: 'auth-secret' } },

@@ -88,20 +88,67 @@ const DOCKERIGNORE = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
   .filter((line) => line && !line.startsWith('#'));
 const BUILD = DOCKERFILE[0];
 const RUNTIME = DOCKERFILE[DOCKERFILE.length - 1];
-const PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
-  dependencies: Record<string, string>;
-  devDependencies: Record<string, string>;
-};
 
-/** The source (.ts file or directory) a path below the build stage's dist/ is compiled from (rootDir "."). */
-function sourceOfDist(path: string): string {
-  const inRepo = path.replace(/^\/src\//, '').replace(/^dist\//, '');
-  return inRepo.endsWith('.js') ? inRepo.replace(/\.js$/, '.ts') : inRepo;
+interface PackageJson {
+  name: string;
+  workspaces?: string[];
+  exports?: Record<string, string | Record<string, string>>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
 }
 
-/** Where an image path under /app/dist comes from in the repository. */
+const readPackage = (dir: string): PackageJson =>
+  JSON.parse(readFileSync(join(REPO_ROOT, dir, 'package.json'), 'utf8')) as PackageJson;
+
+/** Every workspace package directory (libs/platform, services/catalog, scripts, …). */
+const WORKSPACES = (readPackage('.').workspaces ?? []).flatMap((pattern) =>
+  pattern.endsWith('/*')
+    ? readdirSync(join(REPO_ROOT, pattern.slice(0, -2))).map((name) => `${pattern.slice(0, -2)}/${name}`)
+    : [pattern],
+);
+
+/** Workspace packages by name (@streamplane/platform → libs/platform). */
+const WORKSPACE_BY_NAME = new Map(WORKSPACES.map((dir) => [readPackage(dir).name, dir]));
+
+/** The package directories the build stage assembles into /app (its `for package in …` loop). */
+function assembledPackages(): string[] {
+  const loop = instructions(BUILD, 'RUN')
+    .map((run) => /for package in ([^;]+);/.exec(run)?.[1])
+    .find((list) => list !== undefined);
+  if (!loop) throw new Error('the build stage assembles no packages into /app');
+  return loop
+    .trim()
+    .split(' ')
+    .flatMap((entry) =>
+      entry.endsWith('/*') ? WORKSPACES.filter((dir) => dir.startsWith(entry.slice(0, -1))) : [entry],
+    );
+}
+
+/** The source file (.ts) an image path below /app/<package>/dist/ is compiled from. */
 function sourceOfImagePath(path: string): string {
-  return sourceOfDist(path.replace(/^\/app\/dist\//, 'dist/'));
+  const [, packageDir, inner] = /^\/app\/((?:libs|services)\/[^/]+|scripts)\/dist\/(.*)\.js$/.exec(path) ?? [];
+  if (!packageDir) throw new Error(`${path} is not compiled output of a package`);
+  return packageDir === 'scripts' ? `scripts/${inner}.ts` : `${packageDir}/src/${inner}.ts`;
+}
+
+/** The source file a workspace specifier (@streamplane/x or @streamplane/x/sub) resolves to, as in the tests. */
+function resolveWorkspaceSpecifier(specifier: string): string | undefined {
+  const [scope, name, ...rest] = specifier.split('/');
+  const dir = WORKSPACE_BY_NAME.get(`${scope}/${name}`);
+  if (!dir) return undefined;
+  const subpath = rest.length > 0 ? `./${rest.join('/')}` : '.';
+  for (const [key, target] of Object.entries(readPackage(dir).exports ?? {})) {
+    const source = typeof target === 'string' ? target : target['streamplane-source'];
+    if (!source) continue;
+    if (key === subpath) return posix.join(dir, source);
+    if (key.includes('*')) {
+      const [before, after] = key.split('*');
+      if (subpath.startsWith(before) && subpath.endsWith(after)) {
+        return posix.join(dir, source.replace('*', subpath.slice(before.length, subpath.length - after.length)));
+      }
+    }
+  }
+  throw new Error(`${specifier} is not an entry point of ${dir}`);
 }
 
 describe('Dockerfile', () => {
@@ -128,7 +175,10 @@ describe('Dockerfile', () => {
   });
 
   test('runs with production dependencies only, as a numeric non-root user, in production mode', () => {
-    expect(instructions(RUNTIME, 'RUN').some((run) => /npm ci\b.*--omit=dev/.test(run))).toBe(true);
+    // Development dependencies leave node_modules after the build, before anything is assembled for the image.
+    const assembly = instructions(BUILD, 'RUN').find((run) => run.includes('npm run build')) ?? '';
+    expect(assembly).toMatch(/npm run build .*npm prune --omit=dev .*cp -r --parents .*node_modules/);
+    for (const run of instructions(RUNTIME, 'RUN')) expect(run).not.toMatch(/\bnpm\b/);
     expect(instructions(RUNTIME, 'ENV')).toContain('NODE_ENV=production');
     const user = instructions(RUNTIME, 'USER').at(-1) ?? '';
     expect(user).toMatch(/^\d+(:\d+)?$/);
@@ -142,15 +192,14 @@ describe('Dockerfile', () => {
 
   test('preloads telemetry in the entrypoint and starts a service by default', () => {
     const [entrypoint] = instructions(RUNTIME, 'ENTRYPOINT');
-    expect(JSON.parse(entrypoint)).toEqual(['node', '--require', '/app/dist/libs/platform/src/telemetry/register.js']);
+    expect(JSON.parse(entrypoint)).toEqual(['node', '--require', '/app/libs/contracts/dist/register-telemetry.js']);
     const [command] = instructions(RUNTIME, 'CMD');
     const [main] = JSON.parse(command) as string[];
-    expect(main).toMatch(/^\/app\/dist\/services\/[a-z-]+\/src\/main\.js$/);
-    for (const path of ['/app/dist/libs/platform/src/telemetry/register.js', main]) {
+    expect(main).toMatch(/^\/app\/services\/[a-z-]+\/dist\/main\.js$/);
+    for (const path of ['/app/libs/contracts/dist/register-telemetry.js', main]) {
       expect(existsSync(join(REPO_ROOT, sourceOfImagePath(path)))).toBe(true);
       // After `npm run build` (as `npm test` runs it) the compiled file is there too.
-      if (existsSync(join(REPO_ROOT, 'dist')))
-        expect(existsSync(join(REPO_ROOT, path.replace(/^\/app\//, '')))).toBe(true);
+      expect(existsSync(join(REPO_ROOT, path.replace(/^\/app\//, '')))).toBe(true);
     }
   });
 
@@ -167,7 +216,6 @@ describe('Dockerfile', () => {
   });
 
   test('copies only sources that exist and that .dockerignore lets into the context', () => {
-    const buildWorkdir = instructions(BUILD, 'WORKDIR').at(-1) ?? '/';
     for (const stage of DOCKERFILE) {
       for (const copy of copies(stage)) {
         for (const source of copy.sources) {
@@ -181,47 +229,50 @@ describe('Dockerfile', () => {
               inContext: true,
             });
           } else {
-            expect(copy.from).toBe(BUILD.name);
-            expect(source.startsWith(`${buildWorkdir}/dist/`)).toBe(true);
-            expect({ source, compiledFrom: existsSync(join(REPO_ROOT, sourceOfDist(source))) }).toEqual({
-              source,
-              compiledFrom: true,
-            });
+            // The runtime takes only what the build stage assembled in /app.
+            expect({ from: copy.from, source }).toEqual({ from: BUILD.name, source: '/app' });
           }
         }
       }
     }
   });
 
-  test('gives the services the protos where proto-loader looks: proto/ beside dist/', () => {
-    const workdir = instructions(RUNTIME, 'WORKDIR').at(-1) ?? '/';
-    const destinations = copies(RUNTIME).map((copy) => ({
-      sources: copy.sources,
-      to: posix.resolve(workdir, copy.destination),
-    }));
-    expect(destinations).toContainEqual({ sources: ['proto'], to: '/app/proto' });
+  test('installs from every workspace package.json before the sources arrive', () => {
+    const steps = BUILD.instructions.map((instruction) => `${instruction.keyword} ${instruction.args}`);
+    const installed = steps.findIndex((step) => /^RUN npm ci\b/.test(step));
+    for (const dir of WORKSPACES) {
+      const copied = steps.findIndex((step) => step === `COPY ${dir}/package.json ${dir}/`);
+      expect({ dir, copiedBeforeInstall: copied >= 0 && copied < installed }).toEqual({
+        dir,
+        copiedBeforeInstall: true,
+      });
+    }
+  });
+
+  test('gives the services the protos where proto-loader looks: proto/ beside the packages', () => {
+    const assembly = instructions(BUILD, 'RUN').find((run) => run.includes('npm run build')) ?? '';
+    expect(assembly).toMatch(/cp -r --parents [^&]*\bproto\b[^&]* \/app$/);
+    expect(instructions(RUNTIME, 'WORKDIR').at(-1)).toBe('/app');
     // libs/platform/src/proto/proto-loader.ts walks up from its own directory to the first proto/streamplane.
     expect(readFileSync(join(REPO_ROOT, 'libs/platform/src/proto/proto-loader.ts'), 'utf8')).toContain(
       "join(dir, 'proto')",
     );
-    expect(
-      destinations.every((copy) => copy.to === '/app/proto' || copy.to.startsWith('/app/dist/') || copy.to === '/app'),
-    ).toBe(true);
   });
 
   test('ships everything the entry points load at run time, tests and development dependencies excluded', () => {
-    const shipped = copies(RUNTIME)
-      .filter((copy) => copy.from !== undefined)
-      .flatMap((copy) => copy.sources.map(sourceOfDist));
-    const isShipped = (file: string) =>
-      shipped.some((root) => file === root || file.startsWith(`${root}/`)) && !file.split('/').includes('test');
+    const shipped = assembledPackages();
+    const packageOf = (file: string) => WORKSPACES.find((dir) => file.startsWith(`${dir}/`));
+    const isShipped = (file: string) => {
+      const dir = packageOf(file);
+      return dir !== undefined && shipped.includes(dir) && !file.split('/').includes('test');
+    };
     const entryPoints = [
-      sourceOfImagePath('/app/dist/libs/platform/src/telemetry/register.js'),
+      sourceOfImagePath('/app/libs/contracts/dist/register-telemetry.js'),
       ...SERVICE_NAMES.map((service) => `services/${service}/src/main.ts`),
       'scripts/token.ts',
     ];
     const seen = new Set<string>();
-    const packages = new Set<string>();
+    const undeclared: string[] = [];
     const pending = [...entryPoints];
     while (pending.length > 0) {
       const file = pending.pop() as string;
@@ -240,15 +291,19 @@ describe('Dockerfile', () => {
           );
           if (!resolved) throw new Error(`${file}: cannot resolve ${specifier}`);
           pending.push(relative('.', resolved));
+        } else if (specifier.startsWith('@streamplane/')) {
+          const resolved = resolveWorkspaceSpecifier(specifier);
+          if (resolved) pending.push(resolved);
         } else if (!specifier.startsWith('node:') && !builtinModules.includes(specifier)) {
-          packages.add(
-            specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0],
-          );
+          // An npm package must be a production dependency of the package that loads it.
+          const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+          const owner = packageOf(file) as string;
+          if (!(name in (readPackage(owner).dependencies ?? {}))) undeclared.push(`${owner}: ${name}`);
         }
       }
     }
     expect([...seen].filter((file) => !isShipped(file))).toEqual([]);
-    expect([...packages].filter((name) => !(name in PACKAGE.dependencies)).sort()).toEqual([]);
+    expect([...new Set(undeclared)].sort()).toEqual([]);
     expect(seen.size).toBeGreaterThan(50);
   });
 
@@ -269,13 +324,22 @@ describe('.dockerignore', () => {
   });
 
   test('lets in everything `npm ci` and `npm run build` read', () => {
-    const tsconfig = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as { include: string[] };
-    const compiledRoots = tsconfig.include.map((pattern) => pattern.split('/')[0]);
-    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'proto', ...compiledRoots];
+    const tsconfig = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as {
+      references: { path: string }[];
+    };
+    const compiledRoots = tsconfig.references.map((reference) => reference.path);
+    const needed = [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'tsconfig.base.json',
+      'proto',
+      ...compiledRoots,
+    ];
     for (const root of new Set(needed)) {
       expect({ root, inContext: !ignored(DOCKERIGNORE, root) }).toEqual({ root, inContext: true });
     }
-    for (const script of readdirSync(join(REPO_ROOT, 'scripts'))) {
+    for (const script of readdirSync(join(REPO_ROOT, 'scripts')).filter((entry) => entry !== 'dist')) {
       expect({ script, inContext: !ignored(DOCKERIGNORE, `scripts/${script}`) }).toEqual({ script, inContext: true });
     }
   });
