@@ -5,7 +5,7 @@
 
 /** One workspace package: a library, a service, the tools, the bench or the system tests. */
 const PACKAGE = '^(libs/[^/]+|services/[^/]+|scripts|bench|test)/';
-const PRODUCT = '^(libs/(platform|contracts|streaming)/src|services/[^/]+/src|scripts)/';
+const PRODUCT = '^(libs/(platform|contracts|streaming)/src/|services/[^/]+/src/|scripts/(?!test/))';
 /** What another package may import of a service: its declared entry points, nothing else. */
 const SERVICE_ENTRY_POINTS = 'src/(config|application/dependencies|ranking-benchmark)\\.ts$';
 

@@ -1,47 +1,21 @@
 import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
-import { Logger, Readiness, SERVICE_CONFIG } from '@streamplane/platform';
-import { openPostgresStore, type OpenStore } from '@streamplane/platform/postgres';
-import { BillingController } from './billing.controller';
-import type { BillingConfig } from './config';
-import { Billing, InMemoryBillingStore, seedBillingStore, type BillingStore } from './domain';
-import { BILLING_MIGRATIONS, BILLING_SCHEMA, PostgresBillingStore } from './postgres-store';
+import { CLOCK, Logger, Readiness, SERVICE_CONFIG, type Clock } from '@streamplane/platform';
+import type { OpenStore } from '@streamplane/platform/postgres';
+import { openBillingStore } from './adapters/open-billing-store';
+import { BillingController } from './api/billing.controller';
+import { Billing } from './application/billing';
+import type { BillingStore } from './application/billing-store';
 
 const BILLING_STORE = Symbol('BILLING_STORE');
-
-/** PostgreSQL when DATABASE_URL is set, otherwise in memory; seeded when empty either way. */
-async function openBillingStore(
-  config: BillingConfig,
-  readiness: Readiness,
-  logger: Logger,
-): Promise<OpenStore<BillingStore>> {
-  const seed = async (store: BillingStore) => {
-    const inserted = await seedBillingStore(store, config.BILLING_SEED_ACCOUNTS);
-    logger.info('seed', { inserted, accounts: config.BILLING_SEED_ACCOUNTS });
-  };
-  if (!config.DATABASE_URL) {
-    const store = new InMemoryBillingStore();
-    await seed(store);
-    return { store, close: async () => undefined };
-  }
-  return openPostgresStore({
-    url: config.DATABASE_URL,
-    schema: BILLING_SCHEMA,
-    migrations: BILLING_MIGRATIONS,
-    readiness,
-    logger,
-    createStore: (pool) => new PostgresBillingStore(pool),
-    prepare: seed,
-  });
-}
 
 @Module({
   controllers: [BillingController],
   providers: [
-    { provide: BILLING_STORE, useFactory: openBillingStore, inject: [SERVICE_CONFIG, Readiness, Logger] },
+    { provide: BILLING_STORE, useFactory: openBillingStore, inject: [SERVICE_CONFIG, Readiness, Logger, CLOCK] },
     {
       provide: Billing,
-      useFactory: (opened: OpenStore<BillingStore>) => new Billing(opened.store),
-      inject: [BILLING_STORE],
+      useFactory: (opened: OpenStore<BillingStore>, clock: Clock) => new Billing(opened.store, { clock }),
+      inject: [BILLING_STORE, CLOCK],
     },
   ],
 })

@@ -1,15 +1,16 @@
 import { Module } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@streamplane/platform';
-import { CatalogController } from './catalog.controller';
+import { SeededTitleSource } from './adapters/seeded-title-source';
+import { CatalogController } from './api/catalog.controller';
+import { CatalogQueries } from './application/catalog-queries';
 import type { CatalogConfig } from './config';
-import { Catalog } from './domain';
 
 @Module({
   controllers: [CatalogController],
   providers: [
     {
-      provide: Catalog,
-      useFactory: (config: CatalogConfig) => Catalog.fromSeed(config.CATALOG_TITLE_COUNT),
+      provide: CatalogQueries,
+      useFactory: (config: CatalogConfig) => new CatalogQueries(new SeededTitleSource(config.CATALOG_TITLE_COUNT)),
       inject: [SERVICE_CONFIG],
     },
   ],

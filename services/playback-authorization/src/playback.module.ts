@@ -1,19 +1,26 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Logger, Readiness, SERVICE_CONFIG } from '@streamplane/platform';
+import type { ServiceDefinitions } from '@streamplane/contracts';
+import { CLOCK, Logger, Readiness, SERVICE_CONFIG, ServiceClients, type Clock } from '@streamplane/platform';
 import { connectGuardedRedis, type GuardedRedis } from '@streamplane/platform/redis';
+import { BillingAdapter } from './adapters/billing.adapter';
+import { CatalogAdapter } from './adapters/catalog.adapter';
+import { InMemorySessionStore } from './adapters/in-memory-session-store';
+import { ProfilesAdapter } from './adapters/profiles.adapter';
+import { RedisSessionStore } from './adapters/redis-session-store';
+import { SteeringAdapter } from './adapters/steering.adapter';
+import { SubtitlesAdapter } from './adapters/subtitles.adapter';
+import { PlaybackController } from './api/playback.controller';
+import { PlayPath } from './application/play-path';
+import type { SessionStore } from './application/ports';
 import type { PlaybackConfig } from './config';
-import { InMemorySessionStore, type SessionStore } from './domain';
-import { PlaybackController } from './playback.controller';
-import { PlayPath, SESSION_STORE } from './play-path';
-import { RedisSessionStore } from './redis-session-store';
 
 /** The Redis connection of the session store; null when sessions are kept in memory. */
 const SESSIONS_REDIS = Symbol('SessionsRedis');
+const SESSION_STORE = Symbol('SessionStore');
 
 @Module({
   controllers: [PlaybackController],
   providers: [
-    PlayPath,
     {
       provide: SESSIONS_REDIS,
       inject: [SERVICE_CONFIG, Readiness, Logger],
@@ -31,6 +38,34 @@ const SESSIONS_REDIS = Symbol('SessionsRedis');
       inject: [SESSIONS_REDIS],
       useFactory: (redis: GuardedRedis | null): SessionStore =>
         redis ? new RedisSessionStore(redis.client, { guard: redis.guard }) : new InMemorySessionStore(),
+    },
+    {
+      provide: PlayPath,
+      inject: [ServiceClients, SESSION_STORE, SERVICE_CONFIG, CLOCK],
+      useFactory: (
+        clients: ServiceClients<ServiceDefinitions>,
+        sessions: SessionStore,
+        config: PlaybackConfig,
+        clock: Clock,
+      ): PlayPath => {
+        const catalog = new CatalogAdapter(clients.get('catalog'));
+        return new PlayPath(
+          {
+            profiles: new ProfilesAdapter(clients.get('profiles')),
+            titles: catalog,
+            entitlements: new BillingAdapter(clients.get('billing')),
+            encodingLadders: catalog,
+            steering: new SteeringAdapter(clients.get('steering')),
+            subtitles: new SubtitlesAdapter(clients.get('subtitles')),
+            sessions,
+          },
+          {
+            clock,
+            sessionTtlMs: config.PLAYBACK_SESSION_TTL_SECONDS * 1000,
+            cdnSecret: config.STREAMPLANE_CDN_SECRET,
+          },
+        );
+      },
     },
   ],
 })

@@ -1,49 +1,30 @@
 import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
-import { Logger, Readiness, SERVICE_CONFIG } from '@streamplane/platform';
-import { openPostgresStore, type OpenStore } from '@streamplane/platform/postgres';
-import type { ProfilesConfig } from './config';
-import { generateSeedAccounts, InMemoryProfileStore, ProfilesDomain, seedProfiles, type ProfileStore } from './domain';
-import { PostgresProfileStore, PROFILES_MIGRATIONS, PROFILES_SCHEMA } from './postgres-store';
-import { ProfilesController } from './profiles.controller';
-import { TitleRuntimes } from './title-runtimes';
+import { CLOCK, Logger, Readiness, SERVICE_CONFIG, type Clock } from '@streamplane/platform';
+import type { OpenStore } from '@streamplane/platform/postgres';
+import { CatalogTitleRuntimes } from './adapters/catalog-title-runtimes';
+import { openProfileStore } from './adapters/open-profile-store';
+import { ProfilesController } from './api/profiles.controller';
+import type { TitleRuntimes } from './application/ports';
+import { ViewingProgress } from './application/viewing-progress';
+import { ProfilesDomain, type ProfileStore } from './domain';
 
 const PROFILE_STORE = Symbol('PROFILE_STORE');
 
-/** PostgreSQL when DATABASE_URL is set, otherwise in memory; seeded when empty either way. */
-async function openProfileStore(
-  config: ProfilesConfig,
-  readiness: Readiness,
-  logger: Logger,
-): Promise<OpenStore<ProfileStore>> {
-  const accounts = config.PROFILES_SEED_ACCOUNTS;
-  if (!config.DATABASE_URL) {
-    const store = new InMemoryProfileStore();
-    await seedProfiles(store, accounts);
-    return { store, close: async () => undefined };
-  }
-  return openPostgresStore({
-    url: config.DATABASE_URL,
-    schema: PROFILES_SCHEMA,
-    migrations: PROFILES_MIGRATIONS,
-    readiness,
-    logger,
-    createStore: (pool) => new PostgresProfileStore(pool),
-    prepare: async (store) => {
-      const inserted = await store.seedIfEmpty(generateSeedAccounts(accounts));
-      logger.info('seed', { inserted, accounts });
-    },
-  });
-}
-
+/** Wiring only: the store and catalog adapters behind the domain and the application. */
 @Module({
   controllers: [ProfilesController],
   providers: [
-    TitleRuntimes,
+    CatalogTitleRuntimes,
     { provide: PROFILE_STORE, useFactory: openProfileStore, inject: [SERVICE_CONFIG, Readiness, Logger] },
     {
       provide: ProfilesDomain,
-      useFactory: (opened: OpenStore<ProfileStore>) => new ProfilesDomain(opened.store),
-      inject: [PROFILE_STORE],
+      useFactory: (opened: OpenStore<ProfileStore>, clock: Clock) => new ProfilesDomain(opened.store, { clock }),
+      inject: [PROFILE_STORE, CLOCK],
+    },
+    {
+      provide: ViewingProgress,
+      useFactory: (profiles: ProfilesDomain, runtimes: TitleRuntimes) => new ViewingProgress(profiles, runtimes),
+      inject: [ProfilesDomain, CatalogTitleRuntimes],
     },
   ],
 })

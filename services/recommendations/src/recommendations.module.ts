@@ -1,10 +1,39 @@
 import { Module } from '@nestjs/common';
-import { CatalogSnapshotSource } from './catalog-snapshot.source';
-import { HomeRowsService } from './home-rows.service';
-import { RecommendationsController } from './recommendations.controller';
+import { Logger } from '@streamplane/platform';
+import { CatalogSnapshotSource } from './adapters/catalog-snapshot.source';
+import { CatalogClient } from './adapters/catalog.client';
+import { ProfilesClient } from './adapters/profiles.client';
+import { RecommendationsController } from './api/recommendations.controller';
+import { DemandForecasts } from './application/demand';
+import { HomeRows } from './application/home-rows';
+import { Trending } from './application/trending';
 
 @Module({
   controllers: [RecommendationsController],
-  providers: [CatalogSnapshotSource, HomeRowsService],
+  providers: [
+    ProfilesClient,
+    CatalogClient,
+    CatalogSnapshotSource,
+    {
+      provide: HomeRows,
+      useFactory: (
+        profiles: ProfilesClient,
+        catalog: CatalogClient,
+        snapshots: CatalogSnapshotSource,
+        logger: Logger,
+      ) => new HomeRows({ profiles, historyTitles: catalog, snapshots, logger }),
+      inject: [ProfilesClient, CatalogClient, CatalogSnapshotSource, Logger],
+    },
+    {
+      provide: Trending,
+      useFactory: (snapshots: CatalogSnapshotSource) => new Trending(snapshots),
+      inject: [CatalogSnapshotSource],
+    },
+    {
+      provide: DemandForecasts,
+      useFactory: (snapshots: CatalogSnapshotSource) => new DemandForecasts(snapshots),
+      inject: [CatalogSnapshotSource],
+    },
+  ],
 })
 export class RecommendationsModule {}

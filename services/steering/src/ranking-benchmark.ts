@@ -1,7 +1,9 @@
 /* eslint-disable no-console -- a benchmark prints its figures */
 import { performance } from 'node:perf_hooks';
+import { systemClock } from '@streamplane/platform/clock';
 import { homeRegionOf, LOCAL_DEVELOPMENT_SECRET } from '@streamplane/streaming';
-import { Fleet, generateFleet, InMemoryRegionRotationStore, Steering, TitleCatalog, type Appliance } from './domain';
+import { InMemoryRegionRotationStore } from './adapters/in-memory-region-rotation.store';
+import { Fleet, generateFleet, Steering, TitleCatalog, type Appliance } from './domain';
 
 /**
  * Steering's ranking measured in process (17,000 appliances), indexed against a scan of the whole fleet
@@ -31,7 +33,10 @@ export function benchSteeringRanking(): void {
   console.log('\n== steering ranking, in process (17,000 appliances) ==');
   const titles = new TitleCatalog(2000);
   const fleet = new Fleet(generateFleet(17_000, titles), titles);
-  const steering = new Steering(fleet, new InMemoryRegionRotationStore(), { cdnSecret: LOCAL_DEVELOPMENT_SECRET });
+  const steering = new Steering(fleet, new InMemoryRegionRotationStore(), {
+    cdnSecret: LOCAL_DEVELOPMENT_SECRET,
+    clock: systemClock,
+  });
   const clients = Array.from({ length: 1000 }, (_, i) => ({
     titleId: `tt${String(((i * 37) % 2000) + 1).padStart(5, '0')}`,
     client: { country: ['US', 'GB', 'IN', 'JP', 'BR', 'DE'][i % 6]!, asn: i % 3 === 0 ? 0 : 20_250 + (i % 5), ip: '' },

@@ -1,18 +1,20 @@
 import { Module } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { Logger, SERVICE_CONFIG } from '@streamplane/platform';
+import { CLOCK, Logger, SERVICE_CONFIG, type Clock } from '@streamplane/platform';
+import { InMemoryRegionRotationStore } from './adapters/in-memory-region-rotation.store';
+import { RecommendationsDemandClient } from './adapters/recommendations-demand.client';
+import { SteeringController } from './api/steering.controller';
+import { FillPlanner } from './application/plan-fill';
 import type { SteeringConfig } from './config';
-import { DemandForecast } from './demand-forecast';
-import { Fleet, generateFleet, InMemoryRegionRotationStore, Steering, TitleCatalog } from './domain';
-import { SteeringController } from './steering.controller';
+import { Fleet, generateFleet, Steering, TitleCatalog } from './domain';
 
 @Module({
   controllers: [SteeringController],
   providers: [
-    DemandForecast,
+    RecommendationsDemandClient,
     {
       provide: Steering,
-      useFactory: (config: SteeringConfig, logger: Logger) => {
+      useFactory: (config: SteeringConfig, logger: Logger, clock: Clock) => {
         const started = performance.now();
         const titles = new TitleCatalog(config.STEERING_TITLE_COUNT);
         const fleet = new Fleet(generateFleet(config.STEERING_FLEET_SIZE, titles), titles);
@@ -22,9 +24,17 @@ import { SteeringController } from './steering.controller';
           cache_bitset_bytes: fleet.cacheBytes,
           seed_ms: Math.round(performance.now() - started),
         });
-        return new Steering(fleet, new InMemoryRegionRotationStore(), { cdnSecret: config.STREAMPLANE_CDN_SECRET });
+        return new Steering(fleet, new InMemoryRegionRotationStore(), {
+          cdnSecret: config.STREAMPLANE_CDN_SECRET,
+          clock,
+        });
       },
-      inject: [SERVICE_CONFIG, Logger],
+      inject: [SERVICE_CONFIG, Logger, CLOCK],
+    },
+    {
+      provide: FillPlanner,
+      useFactory: (steering: Steering, demand: RecommendationsDemandClient) => new FillPlanner(steering, demand),
+      inject: [Steering, RecommendationsDemandClient],
     },
   ],
 })

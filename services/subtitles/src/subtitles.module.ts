@@ -1,9 +1,19 @@
 import { Module } from '@nestjs/common';
-import { CatalogTitles } from './catalog-titles';
-import { SubtitlesController } from './subtitles.controller';
+import { CatalogTitlesClient } from './adapters/catalog-titles.client';
+import { SubtitlesController } from './api/subtitles.controller';
+import type { CatalogTitles } from './application/ports';
+import { SubtitleTracks } from './application/subtitle-tracks';
 
+/** Wiring only: the catalog adapter behind the application. */
 @Module({
   controllers: [SubtitlesController],
-  providers: [CatalogTitles],
+  providers: [
+    CatalogTitlesClient,
+    {
+      provide: SubtitleTracks,
+      useFactory: (titles: CatalogTitles) => new SubtitleTracks(titles),
+      inject: [CatalogTitlesClient],
+    },
+  ],
 })
 export class SubtitlesModule {}

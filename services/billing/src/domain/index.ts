@@ -1,5 +1,5 @@
 export * from './plan';
 export * from './rules';
-export * from './store';
-export * from './billing';
+export * from './idempotency';
+export * from './mutation';
 export * from './seed';

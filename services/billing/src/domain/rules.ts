@@ -3,8 +3,9 @@ import type { Subscription } from './plan';
 
 /**
  * The state transitions of a subscription, as pure functions of (current state, request, time). The
- * Billing class runs them inside the store's atomic step; the seed builds its histories with them, so
- * seeded and live histories obey the same rules. Plan ids are assumed valid (checked by the caller).
+ * Billing application service runs them inside the store's atomic step; the seed builds its histories
+ * with them, so seeded and live histories obey the same rules. Plan ids are assumed valid (checked by
+ * the caller).
  */
 
 /** A new ACTIVE subscription: one history entry, from no plan. */

@@ -1,7 +1,6 @@
 import { PLAN_IDS } from './plan';
 import type { PlanId, Subscription } from './plan';
 import { newSubscription, withCanceled, withPlanChanged } from './rules';
-import type { BillingStore } from './store';
 import { mix32, SeededRandom } from '@streamplane/streaming';
 
 /**
@@ -95,7 +94,11 @@ export function generateSubscriptions(count: number = DEFAULT_ACCOUNT_COUNT): Su
   return Array.from({ length: count }, (_, i) => generateSubscription(i + 1));
 }
 
-/** Fills an empty store with the seed; a store that already holds data is left alone. Returns whether it seeded. */
-export async function seedBillingStore(store: BillingStore, count: number = DEFAULT_ACCOUNT_COUNT): Promise<boolean> {
-  return store.seedIfEmpty(generateSubscriptions(count));
+/** A seed names each account once; checked before a store writes anything. */
+export function requireDistinctAccounts(subscriptions: readonly Subscription[]): void {
+  const seen = new Set<string>();
+  for (const { accountId } of subscriptions) {
+    if (seen.has(accountId)) throw new Error(`seedIfEmpty: duplicate account "${accountId}"`);
+    seen.add(accountId);
+  }
 }

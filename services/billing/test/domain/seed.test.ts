@@ -1,16 +1,10 @@
 import { NotFoundError } from '@streamplane/platform/errors';
-import {
-  Billing,
-  DEFAULT_ACCOUNT_COUNT,
-  InMemoryBillingStore,
-  PLAN_IDS,
-  SEED_EPOCH,
-  formatAccountId,
-  generateSubscriptions,
-  seedBillingStore,
-} from '../../src/domain';
+import { InMemoryBillingStore } from '../../src/adapters/in-memory-billing-store';
+import { Billing } from '../../src/application/billing';
+import { seedBillingStore } from '../../src/application/seed-billing-store';
+import { DEFAULT_ACCOUNT_COUNT, PLAN_IDS, SEED_EPOCH, formatAccountId, generateSubscriptions } from '../../src/domain';
 import type { Subscription } from '../../src/domain';
-import { expectConsistent, expectRejects } from './helpers';
+import { expectConsistent, expectRejects } from '../helpers';
 import { withoutRandomnessOrClock } from '@streamplane/testkit';
 
 describe('generateSubscriptions', () => {

@@ -16,28 +16,22 @@ import type { Rendition, Title, TitleType } from './title';
  *   not operate in simply matches no title.
  * - `genre` is a genre id, compared case-insensitively; the empty string means all genres.
  * - Titles are ordered by title id; search results by rank, then title id.
- * - Errors name the request field (proto names: title_id, title_ids, country, genre, page_size,
- *   page_token, query) or the missing title id.
+ * - Errors name the request field (proto names: title_id, title_ids, country, genre, page_token, query)
+ *   or the missing title id.
+ * - Sizes and lengths (page_size, how many ids a batch may name, how long a query may be) are bounded
+ *   where requests arrive, in the api's validation: the catalog answers whatever size it is asked for.
  * - Returned titles and ladders are frozen and shared; callers map them, they do not mutate them.
  */
 
 /** The highest maturity level: a cap at this level filters nothing. */
 const MAX_MATURITY_LEVEL = 18;
 
-/** Largest page for ListTitles and SearchTitles. */
-export const MAX_PAGE_SIZE = 1000;
-/** What a controller should use when a client leaves page_size unset. */
-export const DEFAULT_PAGE_SIZE = 50;
-/** Most ids in one BatchGetTitles call (a home screen row is well below this). */
-export const MAX_BATCH_SIZE = 100;
-/** Longest search query, in characters. */
-export const MAX_QUERY_LENGTH = 200;
-
 export interface ListTitlesRequest {
   /** '' = any country. */
   country: string;
   /** '' = all genres. */
   genre: string;
+  /** A whole number of at least 1, already bounded by the api. */
   pageSize: number;
   /** '' for the first page. */
   pageToken: string;
@@ -57,7 +51,7 @@ export interface SearchTitlesRequest {
   query: string;
   /** '' = any country. */
   country: string;
-  /** Most results to return. */
+  /** Most results to return: a whole number of at least 1, already bounded by the api. */
   pageSize: number;
   /** Only titles whose maturity level is at most this; undefined = no maturity filter. */
   maxMaturityLevel?: number;
@@ -234,9 +228,6 @@ export class Catalog {
    * global ids renders what the viewer may watch; compare ids to see what was omitted.
    */
   batchGetTitles(titleIds: readonly string[], country: string): Title[] {
-    if (titleIds.length > MAX_BATCH_SIZE) {
-      throw new InvalidArgumentError('title_ids', `at most ${MAX_BATCH_SIZE} ids per call, got ${titleIds.length}`);
-    }
     titleIds.forEach((id, position) => {
       if (id === '') throw new InvalidArgumentError('title_ids', `entry ${position} is empty`);
     });
@@ -255,7 +246,6 @@ export class Catalog {
   listTitles(request: ListTitlesRequest): ListTitlesResponse {
     const country = normalizeCountry(request.country);
     const genre = this.normalizeGenre(request.genre);
-    requirePageSize(request.pageSize);
     const maxMaturity = request.maxMaturityLevel ?? MAX_MATURITY_LEVEL;
     const type = request.type;
     let titles = this.listing(country, genre);
@@ -276,13 +266,9 @@ export class Catalog {
    * anywhere in the name; ties by title id. At most `pageSize` results.
    */
   searchTitles(request: SearchTitlesRequest): Title[] {
-    if (request.query.length > MAX_QUERY_LENGTH) {
-      throw new InvalidArgumentError('query', `must be at most ${MAX_QUERY_LENGTH} characters`);
-    }
     const query = normalizeForSearch(request.query);
     if (query === '') throw new InvalidArgumentError('query', 'must not be empty');
     const country = normalizeCountry(request.country);
-    requirePageSize(request.pageSize);
     const maxMaturity = request.maxMaturityLevel ?? MAX_MATURITY_LEVEL;
 
     const buckets: Title[][] = Array.from({ length: RANK_COUNT }, () => []);
@@ -379,12 +365,6 @@ function push(map: Map<string, number[]>, key: string, index: number): void {
 
 function requireId(field: string, id: string): void {
   if (id === '') throw new InvalidArgumentError(field, 'must not be empty');
-}
-
-function requirePageSize(pageSize: number): void {
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new InvalidArgumentError('page_size', `must be between 1 and ${MAX_PAGE_SIZE}, got ${pageSize}`);
-  }
 }
 
 /** '' stays '' (no filter); otherwise an alpha-2 code, upper-cased. */

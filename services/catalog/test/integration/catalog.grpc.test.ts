@@ -1,20 +1,34 @@
 import { status } from '@grpc/grpc-js';
 import { SERVICES } from '@streamplane/contracts';
-import { testClient, type TestClient, startServiceProcess, type ServiceProcess } from '@streamplane/testkit';
+import { startService, type RunningService } from '@streamplane/platform';
+import { testClient, type TestClient } from '@streamplane/testkit';
+import { DEPENDENCIES } from '../../src/application/dependencies';
+import { CatalogModule } from '../../src/catalog.module';
+import { catalogConfigSchema } from '../../src/config';
 
-/** The real catalog process, called over gRPC on 127.0.0.1 as any client would. */
+/**
+ * The whole catalog service (platform server, module, controller, queries, seed) started in this test's
+ * process on an ephemeral port, and called over gRPC on 127.0.0.1 as any client would. What needs a real
+ * process (signals, exit codes, the telemetry preload, discovery) is in the other catalog.* tests.
+ */
 describe('catalog over gRPC', () => {
-  let catalog: ServiceProcess;
+  let catalog: RunningService;
   let client: TestClient;
 
   beforeAll(async () => {
-    catalog = await startServiceProcess('catalog');
-    client = testClient(SERVICES.catalog, catalog.address);
+    catalog = await startService({
+      service: SERVICES.catalog,
+      module: CatalogModule,
+      configSchema: catalogConfigSchema,
+      dependencies: DEPENDENCIES,
+      env: { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', LOG_LEVEL: 'error' },
+    });
+    client = testClient(SERVICES.catalog, `127.0.0.1:${catalog.port}`);
   });
 
   afterAll(async () => {
     client?.close();
-    await catalog?.stop();
+    await catalog?.shutdown('tests done');
   });
 
   it('returns a title', async () => {

@@ -1,28 +1,48 @@
 import { createHmac } from 'node:crypto';
 import { FailedPreconditionError, PermissionDeniedError } from '@streamplane/platform/errors';
 
-/** What the other services said, gathered by the controller. */
+/** The profile that is to watch, as profiles knows it. */
+export interface ProfileFacts {
+  profileId: string;
+  accountId: string;
+  maturityLevel: number;
+}
+
+/** The title to watch, as the catalog knows it. */
+export interface TitleFacts {
+  titleId: string;
+  maturityLevel: number;
+  availableCountries: readonly string[];
+}
+
+/** What billing says of the account: whether it may stream, and how many streams at once. */
+export interface SubscriptionFacts {
+  active: boolean;
+  planId: string;
+  maxStreams: number;
+}
+
+/** What the other services said, gathered by the play path. */
 export interface PlaybackFacts {
   accountId: string;
-  profile: { profileId: string; accountId: string; maturityLevel: number };
-  entitlement: { active: boolean; planId: string; maxStreams: number };
-  title: { titleId: string; maturityLevel: number; availableCountries: readonly string[] };
+  profile: ProfileFacts;
+  entitlement: SubscriptionFacts;
+  title: TitleFacts;
   country: string;
 }
 
 /** A token may only play on its own account's profiles; reported before anything about the title. */
-export function checkOwnership(accountId: string, profileId: string, profileAccountId: string): void {
-  if (profileAccountId !== accountId) {
-    throw new PermissionDeniedError(`profile "${profileId}" belongs to another account`);
+export function checkOwnership(accountId: string, profile: ProfileFacts): void {
+  if (profile.accountId !== accountId) {
+    throw new PermissionDeniedError(`profile "${profile.profileId}" belongs to another account`);
   }
 }
 
 /**
- * The play-path rules that need no I/O, in the order a viewer would want them reported: whose profile it
- * is, whether the title may be watched there and by that profile, whether the account is paid up.
+ * The rules of a play once the profile is known to be the caller's, in the order a viewer would want them
+ * reported: whether the title may be watched there and by that profile, whether the account is paid up.
  */
-export function checkPlayback(facts: PlaybackFacts): void {
-  checkOwnership(facts.accountId, facts.profile.profileId, facts.profile.accountId);
+export function checkTitleAndSubscription(facts: PlaybackFacts): void {
   if (!facts.title.availableCountries.includes(facts.country)) {
     throw new FailedPreconditionError(`title "${facts.title.titleId}" is not available in ${facts.country}`);
   }
@@ -34,6 +54,16 @@ export function checkPlayback(facts: PlaybackFacts): void {
   if (!facts.entitlement.active) {
     throw new FailedPreconditionError(`account ${facts.accountId} has no active subscription`);
   }
+}
+
+/**
+ * Every play rule that needs no I/O, for facts gathered all at once: whose profile it is first, then the
+ * title and the subscription. The play path runs the two parts apart (ownership before it reads the
+ * title's answer), each once.
+ */
+export function checkPlayback(facts: PlaybackFacts): void {
+  checkOwnership(facts.accountId, facts.profile);
+  checkTitleAndSubscription(facts);
 }
 
 /** An opaque DRM license token bound to the session, title and device. */

@@ -1,4 +1,4 @@
-export * from '@streamplane/streaming';
 export * from './authorization';
+export * from './cdn-urls';
 export * from './renditions';
 export * from './sessions';

@@ -1,15 +1,6 @@
 import { FailedPreconditionError, PermissionDeniedError, UnauthenticatedError } from '@streamplane/platform/errors';
-import {
-  accountFromAuthorization,
-  checkPlayback,
-  InMemorySessionStore,
-  selectRenditions,
-  signAccountToken,
-  verifyAccountToken,
-  type PlaybackFacts,
-  type Rendition,
-} from '../../src/domain';
-import { at, CONTRACT_NOW, contractSession, sessionStoreContract } from './session-store.contract';
+import { accountFromAuthorization, signAccountToken, verifyAccountToken } from '@streamplane/streaming';
+import { checkPlayback, selectRenditions, type PlaybackFacts, type Rendition } from '../../src/domain';
 
 const SECRET = 'test-secret';
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -38,20 +29,6 @@ describe('account tokens', () => {
     const [, payload] = signAccountToken('acct-0001', SECRET, { now: NOW }).split('.');
     const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`;
     expect(() => verifyAccountToken(unsigned, SECRET, NOW)).toThrow(/HS256/);
-  });
-});
-
-describe('InMemorySessionStore', () => {
-  sessionStoreContract(() => new InMemorySessionStore());
-
-  it('drops expired sessions of accounts that never come back, so memory follows live sessions', async () => {
-    const store = new InMemorySessionStore(3);
-    await store.openWithinLimit(contractSession('gone-1', 'acct-0100'), 1, CONTRACT_NOW);
-    await store.openWithinLimit(contractSession('gone-2', 'acct-0101'), 1, CONTRACT_NOW);
-    expect(store.size).toBe(2);
-    const later = at(61_000);
-    await store.openWithinLimit(contractSession('live', 'acct-0102', at(121_000)), 1, later);
-    expect(store.size).toBe(1);
   });
 });
 

@@ -1,7 +1,6 @@
 import { SERVICES, type ServiceName } from '@streamplane/contracts';
 import { testClient, startServiceProcess, type ServiceProcess } from '@streamplane/testkit';
-import { LOCAL_DEVELOPMENT_SECRET } from '@streamplane/streaming';
-import { signAccountToken } from '../../src/domain';
+import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 
 export interface Timestamp {
   seconds: string;
@@ -22,13 +21,13 @@ export interface Grant {
   degraded_features: string[];
 }
 
-export const PREMIUM_4K_HDR_DEVICE = {
+const PREMIUM_4K_HDR_DEVICE = {
   device_id: 'tv-living-room',
   max_height: 2160,
   supports_hdr: true,
   codecs: ['h264', 'hevc', 'av1'],
 };
-export const US_CLIENT = { ip: '203.0.113.7', country: 'US', asn: 0 };
+const US_CLIENT = { ip: '203.0.113.7', country: 'US', asn: 0 };
 
 export function bearer(accountId: string, options: { secret?: string; expiresInSeconds?: number } = {}) {
   const token = signAccountToken(accountId, options.secret ?? LOCAL_DEVELOPMENT_SECRET, options);

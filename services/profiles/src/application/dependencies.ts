@@ -6,6 +6,6 @@ export const DEPENDENCIES = [
   dependsOn('catalog', {
     // Viewing progress is checked against the title's runtime: without catalog it cannot be recorded.
     whenUnavailable: failClosed(),
-    budgetsMs: { GetTitle: 500 },
+    budgetsMs: { GetTitle: 800 },
   }),
 ];

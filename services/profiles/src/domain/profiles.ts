@@ -1,3 +1,4 @@
+import type { Clock } from '@streamplane/platform/clock';
 import { InvalidArgumentError } from '@streamplane/platform/errors';
 import { decodePageToken, encodePageToken, paginate } from '@streamplane/platform/paging';
 import {
@@ -21,12 +22,12 @@ import { quoted } from './util';
  * limit of 5, unique names, id assignment, one history entry per title) is the store's, enforced
  * atomically there (see store.ts); this class never reads, decides and then writes.
  *
- * The controller maps proto requests onto these methods and the thrown domain errors onto status codes;
- * errors name the proto field (profile_id, account_id, name, maturity_level, kids, language, avatar,
- * update_mask, title_id, position_seconds, page_size, page_token).
+ * The api layer has checked the ids (profile_id, account_id, title_id) before a call gets here, maps proto
+ * requests onto these methods and the thrown domain errors onto status codes; errors name the proto field
+ * (name, maturity_level, kids, language, avatar, update_mask, position_seconds, page_size, page_token).
  */
 
-/** What a controller should use when a client leaves page_size unset (proto: 20). */
+/** The page size when a client leaves page_size unset (proto: 20). */
 export const DEFAULT_PAGE_SIZE = 20;
 /** Largest page_size the proto allows. */
 export const MAX_PAGE_SIZE = 100;
@@ -76,27 +77,26 @@ export interface ProfilesPage {
 }
 
 export interface ProfilesDomainOptions {
-  /** Source of create_time, update_time and watched_at. Default: the wall clock. */
-  clock?: () => Date;
+  /** Source of create_time, update_time and watched_at. */
+  clock: Clock;
   /** Default MAX_PROFILES_PER_ACCOUNT (5). */
   maxProfilesPerAccount?: number;
 }
 
 export class ProfilesDomain {
-  private readonly clock: () => Date;
+  private readonly clock: Clock;
   private readonly maxProfilesPerAccount: number;
 
   constructor(
     private readonly store: ProfileStore,
-    options: ProfilesDomainOptions = {},
+    options: ProfilesDomainOptions,
   ) {
-    this.clock = options.clock ?? (() => new Date());
+    this.clock = options.clock;
     this.maxProfilesPerAccount = options.maxProfilesPerAccount ?? MAX_PROFILES_PER_ACCOUNT;
   }
 
   /** NotFoundError('profile') when unknown. */
   async getProfile(profileId: string): Promise<Profile> {
-    requireId('profile_id', profileId);
     return this.store.getProfile(profileId);
   }
 
@@ -105,7 +105,6 @@ export class ProfilesDomain {
    * list). Tokens are bound to the account. NotFoundError('account') when unknown.
    */
   async listProfiles(accountId: string, pageSize?: number, pageToken = ''): Promise<ProfilesPage> {
-    requireId('account_id', accountId);
     const size = requirePageSize(pageSize);
     const fingerprint = `profiles:${accountId}`;
     decodePageToken(pageToken, fingerprint); // a bad token fails before any I/O
@@ -119,7 +118,6 @@ export class ProfilesDomain {
    * FailedPreconditionError at 5 profiles, AlreadyExistsError for a taken name.
    */
   async createProfile(input: CreateProfileInput): Promise<Profile> {
-    requireId('account_id', input.accountId);
     const name = normalizeName(input.name);
     const kids = input.kids ?? false;
     const maturityLevel =
@@ -132,7 +130,7 @@ export class ProfilesDomain {
     const language = normalizeLanguage(input.language ?? '');
     const avatar = normalizeAvatar(input.avatar ?? '');
     return this.store.createProfile(
-      { accountId: input.accountId, name, maturityLevel, kids, language, avatar, createTime: this.clock() },
+      { accountId: input.accountId, name, maturityLevel, kids, language, avatar, createTime: this.clock.now() },
       { maxPerAccount: this.maxProfilesPerAccount },
     );
   }
@@ -147,7 +145,6 @@ export class ProfilesDomain {
    * NotFoundError('profile'); AlreadyExistsError for a name another profile of the account has.
    */
   async updateProfile(profileId: string, changes: ProfileUpdate, mask: readonly string[]): Promise<Profile> {
-    requireId('profile_id', profileId);
     const fields = resolveUpdateMask(mask);
     const update: ProfileChanges = {};
     if (fields.has('name')) update.name = normalizeName(changes.name ?? '');
@@ -160,23 +157,22 @@ export class ProfilesDomain {
     if (update.kids !== undefined && update.maturityLevel !== undefined) {
       checkKidsMaturity(update.kids, update.maturityLevel, 'maturity_level');
     }
-    return this.store.updateProfile(profileId, update, this.clock());
+    return this.store.updateProfile(profileId, update, this.clock.now());
   }
 
   /** Deletes the profile and its history. NotFoundError('profile') when unknown (also the second time). */
   async deleteProfile(profileId: string): Promise<void> {
-    requireId('profile_id', profileId);
     await this.store.deleteProfile(profileId);
   }
 
   /**
    * Records that the profile watched `titleId` up to `positionSeconds`. `titleRuntimeSeconds` is the
-   * title's runtime, which the controller gets from catalog (which also decides whether the title exists):
-   * profiles does not own titles. The entry replaces the title's earlier one and becomes the most recent;
+   * title's runtime, which the application gets from catalog (which also decides whether the title
+   * exists): profiles does not own titles. The entry replaces the title's earlier one and becomes the most recent;
    * it is completed from 95 % of the runtime on.
    *
-   * Errors: InvalidArgumentError for profile_id or title_id (empty) and position_seconds (not a whole
-   * number, negative, or beyond the runtime); NotFoundError('profile').
+   * Errors: InvalidArgumentError for position_seconds (not a whole number, negative, or beyond the
+   * runtime); NotFoundError('profile').
    */
   async recordViewingProgress(
     profileId: string,
@@ -184,8 +180,6 @@ export class ProfilesDomain {
     positionSeconds: number,
     titleRuntimeSeconds: number,
   ): Promise<ViewingHistoryEntry> {
-    requireId('profile_id', profileId);
-    requireId('title_id', titleId);
     // The runtime is the server's own fact (from catalog), not the client's: a bad one is a bug, not a
     // client error, so it is not reported as INVALID_ARGUMENT.
     if (!Number.isSafeInteger(titleRuntimeSeconds) || titleRuntimeSeconds < 0) {
@@ -208,7 +202,7 @@ export class ProfilesDomain {
       positionSeconds,
       runtimeSeconds: titleRuntimeSeconds,
       completed: isCompleted(positionSeconds, titleRuntimeSeconds),
-      watchedAt: this.clock(),
+      watchedAt: this.clock.now(),
     });
   }
 
@@ -220,7 +214,6 @@ export class ProfilesDomain {
    * history page is a view of a moving list, and a second walk sees the new state.
    */
   async viewingHistory(profileId: string, pageSize?: number, pageToken = ''): Promise<ViewingHistoryPage> {
-    requireId('profile_id', profileId);
     const size = requirePageSize(pageSize);
     const fingerprint = `history:${profileId}`;
     const offset = decodePageToken(pageToken, fingerprint);
@@ -254,10 +247,6 @@ export function resolveUpdateMask(mask: readonly string[]): ReadonlySet<MutableF
     else throw new InvalidArgumentError('update_mask', `unknown field ${quoted(path)}`);
   }
   return fields;
-}
-
-function requireId(field: string, id: string): void {
-  if (id === '') throw new InvalidArgumentError(field, 'must not be empty');
 }
 
 /** undefined → DEFAULT_PAGE_SIZE; otherwise an integer in 1..MAX_PAGE_SIZE. */

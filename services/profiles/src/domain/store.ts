@@ -4,8 +4,9 @@ import type { MaturityLevel, Profile, ViewingHistoryEntry } from './profile';
 import { quoted } from './util';
 
 /**
- * Where profiles and viewing history live. The in-memory store is the local default; the PostgreSQL store
- * (src/postgres-store.ts) implements this same interface, which is shaped by what a database does well:
+ * Where profiles and viewing history live: the port the domain and the seed write through. The adapters
+ * implement it (src/adapters/in-memory-profile-store.ts, the local default, and
+ * src/adapters/postgres-profile-store.ts); the interface is shaped by what a database does well:
  *
  * - Every method is async and every rule that spans rows is enforced INSIDE the store, atomically: the
  *   account's profile limit, unique names per account, the next profile number, the kids/maturity rule on

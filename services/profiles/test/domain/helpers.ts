@@ -1,13 +1,16 @@
+import type { Clock } from '@streamplane/platform/clock';
 import type { ProfileDraft } from '../../src/domain';
 
 export { expectRejects } from '@streamplane/testkit';
 
 /** A clock that starts at `startMs` and moves `stepMs` forward on every reading. */
-export function steppingClock(startMs = Date.UTC(2026, 5, 1), stepMs = 1000): () => Date {
+export function steppingClock(startMs = Date.UTC(2026, 5, 1), stepMs = 1000): Clock {
   let now = startMs - stepMs;
-  return () => {
-    now += stepMs;
-    return new Date(now);
+  return {
+    now: () => {
+      now += stepMs;
+      return new Date(now);
+    },
   };
 }
 

@@ -5,14 +5,8 @@ import {
   NotFoundError,
 } from '@streamplane/platform/errors';
 import { encodePageToken } from '@streamplane/platform/paging';
-import {
-  DEFAULT_PAGE_SIZE,
-  InMemoryProfileStore,
-  MAX_PAGE_SIZE,
-  MUTABLE_FIELDS,
-  ProfilesDomain,
-  resolveUpdateMask,
-} from '../../src/domain';
+import { InMemoryProfileStore } from '../../src/adapters/in-memory-profile-store';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MUTABLE_FIELDS, ProfilesDomain, resolveUpdateMask } from '../../src/domain';
 import type { Profile, ProfileStore, ViewingHistoryEntry } from '../../src/domain';
 import { expectRejects, steppingClock } from './helpers';
 
@@ -65,8 +59,8 @@ describe('ProfilesDomain.createProfile', () => {
     );
   });
 
+  // An empty account_id is the api's to reject: test/api/profiles.controller.test.ts.
   it.each([
-    [{ accountId: '', name: 'A' }, 'account_id', 'must not be empty'],
     [{ accountId: 'acct-a', name: '' }, 'name', 'must not be empty'],
     [{ accountId: 'acct-a', name: ' \t ' }, 'name', 'must not be empty'],
     [{ accountId: 'acct-a', name: 'x'.repeat(51) }, 'name', 'at most 50 characters, got 51'],
@@ -88,7 +82,7 @@ describe('ProfilesDomain.createProfile', () => {
     const { domain, store } = await setup();
     const error = await expectRejects(domain.createProfile(input), InvalidArgumentError, `${field}: `, reason);
     expect((error as InvalidArgumentError).field).toBe(field);
-    if (input.accountId !== '') expect(await store.listProfiles(input.accountId)).toEqual([]);
+    expect(await store.listProfiles(input.accountId)).toEqual([]);
   });
 
   it('accepts names up to 50 characters counted as code points, and well-formed tags of every shape', async () => {
@@ -164,11 +158,11 @@ describe('ProfilesDomain.createProfile', () => {
 });
 
 describe('ProfilesDomain.getProfile / listProfiles / deleteProfile', () => {
-  it('gets a profile; empty id is InvalidArgument, unknown is NotFound', async () => {
+  // Empty ids are the api's to reject: test/api/profiles.controller.test.ts.
+  it('gets a profile; unknown is NotFound', async () => {
     const { domain } = await setup();
     const created = await domain.createProfile({ accountId: 'acct-a', name: 'Anna' });
     expect(await domain.getProfile('acct-a-p1')).toEqual(created);
-    await expectRejects(domain.getProfile(''), InvalidArgumentError, 'profile_id: must not be empty');
     await expectRejects(domain.getProfile('acct-a-p2'), NotFoundError, 'profile "acct-a-p2" not found');
   });
 
@@ -190,7 +184,6 @@ describe('ProfilesDomain.getProfile / listProfiles / deleteProfile', () => {
 
   it('validates list requests', async () => {
     const { domain } = await setup();
-    await expectRejects(domain.listProfiles(''), InvalidArgumentError, 'account_id: must not be empty');
     await expectRejects(domain.listProfiles('acct-zzz'), NotFoundError, 'account "acct-zzz" not found');
     for (const size of [0, MAX_PAGE_SIZE + 1, 2.5]) {
       await expectRejects(
@@ -211,7 +204,6 @@ describe('ProfilesDomain.getProfile / listProfiles / deleteProfile', () => {
     await expectRejects(domain.getProfile('acct-a-p1'), NotFoundError);
     await expectRejects(domain.viewingHistory('acct-a-p1'), NotFoundError, 'profile "acct-a-p1"');
     await expectRejects(domain.deleteProfile('acct-a-p1'), NotFoundError, 'profile "acct-a-p1" not found');
-    await expectRejects(domain.deleteProfile(''), InvalidArgumentError, 'profile_id');
     // The name is free again; the new profile gets a new id and an empty history.
     const again = await domain.createProfile({ accountId: 'acct-a', name: 'Anna' });
     expect(again.profileId).toBe('acct-a-p2');
@@ -313,7 +305,6 @@ describe('ProfilesDomain.updateProfile', () => {
       InvalidArgumentError,
       'avatar',
     );
-    await expectRejects(domain.updateProfile('', { name: 'A' }, ['name']), InvalidArgumentError, 'profile_id');
     expect(
       await domain.updateProfile('acct-a-p1', { name: '  Annie ', language: 'EN-gb' }, ['name', 'language']),
     ).toMatchObject({
@@ -434,9 +425,7 @@ describe('ProfilesDomain.recordViewingProgress', () => {
     expect((await domain.viewingHistory('acct-a-p1')).entries).toEqual([]);
   });
 
-  it('validates ids, and treats a bad runtime (the server’s own fact) as a programming error', async () => {
-    await expectRejects(domain.recordViewingProgress('', 'tt00001', 1, 10), InvalidArgumentError, 'profile_id');
-    await expectRejects(domain.recordViewingProgress('acct-a-p1', '', 1, 10), InvalidArgumentError, 'title_id');
+  it('is NotFound for an unknown profile, and treats a bad runtime (the server’s own fact) as a programming error', async () => {
     await expectRejects(domain.recordViewingProgress('acct-a-p9', 'tt00001', 1, 10), NotFoundError, 'acct-a-p9');
     await expect(domain.recordViewingProgress('acct-a-p1', 'tt00001', 0, -1)).rejects.toThrow(RangeError);
     await expect(domain.recordViewingProgress('acct-a-p1', 'tt00001', 0, Number.NaN)).rejects.toThrow(RangeError);
@@ -536,10 +525,9 @@ describe('ProfilesDomain.viewingHistory', () => {
     expect((await domain.viewingHistory('acct-a-p1', 1, token)).entries.map((e) => e.titleId)).toEqual(['b']);
   });
 
-  it('gives an empty page for an empty history and is NotFound / InvalidArgument for bad ids', async () => {
+  it('gives an empty page for an empty history and is NotFound for an unknown profile', async () => {
     expect(await domain.viewingHistory('acct-a-p1')).toEqual({ entries: [], nextPageToken: '' });
     await expectRejects(domain.viewingHistory('acct-a-p9'), NotFoundError, 'profile "acct-a-p9" not found');
-    await expectRejects(domain.viewingHistory(''), InvalidArgumentError, 'profile_id');
   });
 
   it('asks the store for one page and one entry more, never the whole history', async () => {

@@ -1,6 +1,6 @@
 import { FailedPreconditionError } from '@streamplane/platform/errors';
+import { InMemoryProfileStore } from '../../src/adapters/in-memory-profile-store';
 import {
-  InMemoryProfileStore,
   KIDS_MAX_MATURITY_LEVEL,
   MATURITY_LEVELS,
   ProfilesDomain,

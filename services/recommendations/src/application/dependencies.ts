@@ -9,11 +9,11 @@ export const DEPENDENCIES = [
   dependsOn('profiles', {
     // Without the profile or its history the home screen is the trending rows, flagged degraded.
     whenUnavailable: degrade(PERSONALISATION),
-    budgetsMs: { GetProfile: 500, GetViewingHistory: 500 },
+    budgetsMs: { GetProfile: 800, GetViewingHistory: 800 },
   }),
   dependsOn('catalog', {
     // The snapshot loads in the background and retries; the history's titles degrade to trending.
     whenUnavailable: degrade(PERSONALISATION),
-    budgetsMs: { BatchGetTitles: 500, ListTitles: 2_000 },
+    budgetsMs: { BatchGetTitles: 800, ListTitles: 2_000 },
   }),
 ];

@@ -14,17 +14,3 @@ export interface RegionRotationStore {
   get(region: string): RotationRecord;
   set(region: string, record: RotationRecord): void;
 }
-
-const IN_ROTATION: RotationRecord = { evacuated: false };
-
-export class InMemoryRegionRotationStore implements RegionRotationStore {
-  private readonly records = new Map<string, RotationRecord>();
-
-  get(region: string): RotationRecord {
-    return this.records.get(region) ?? IN_ROTATION;
-  }
-
-  set(region: string, record: RotationRecord): void {
-    this.records.set(region, { ...record });
-  }
-}

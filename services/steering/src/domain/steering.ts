@@ -1,6 +1,7 @@
 import { signCdnUrl, homeRegionOf, NETWORK_REGIONS, networkRegion, type NetworkRegion } from '@streamplane/streaming';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@streamplane/platform/errors';
 import { paginate, type Page } from '@streamplane/platform/paging';
+import type { Clock } from '@streamplane/platform/clock';
 import type { Appliance, SiteType } from './appliance';
 import type { Fleet } from './fleet';
 import { planCacheFill, type DemandPrediction, type FillEntry } from './plan-fill';
@@ -67,7 +68,8 @@ export interface ListAppliancesQuery {
 export interface SteeringOptions {
   /** Key of the signed CDN URLs, shared with the fleet and playback-authorization. */
   readonly cdnSecret: string;
-  readonly clock?: () => Date;
+  /** When a URL is issued (its expiry counts from then) and when a region changes rotation. */
+  readonly clock: Clock;
 }
 
 /**
@@ -84,7 +86,6 @@ export interface SteeringOptions {
  * Each tier is a pre-sorted index bucket, and ranking stops as soon as it has enough candidates.
  */
 export class Steering {
-  private readonly clock: () => Date;
   private readonly countsByRegion = new Map<string, { appliances: number; healthy: number }>();
 
   constructor(
@@ -92,7 +93,6 @@ export class Steering {
     private readonly rotation: RegionRotationStore,
     private readonly options: SteeringOptions,
   ) {
-    this.clock = options.clock ?? (() => new Date());
     for (const region of NETWORK_REGIONS) {
       const appliances = fleet.inRegion(region.name);
       this.countsByRegion.set(region.name, {
@@ -182,7 +182,7 @@ export class Steering {
         `region "${region.name}" is the last region in rotation; restore another region before evacuating it`,
       );
     }
-    this.rotation.set(region.name, { evacuated: true, changeTime: this.clock() });
+    this.rotation.set(region.name, { evacuated: true, changeTime: this.options.clock.now() });
     return this.regionState(region.name);
   }
 
@@ -190,7 +190,7 @@ export class Steering {
   restoreRegion(name: string): RegionStatus {
     const region = this.requireRegion(name);
     if (this.isInRotation(region.name)) return this.regionState(region.name);
-    this.rotation.set(region.name, { evacuated: false, changeTime: this.clock() });
+    this.rotation.set(region.name, { evacuated: false, changeTime: this.options.clock.now() });
     return this.regionState(region.name);
   }
 
@@ -224,6 +224,6 @@ export class Steering {
 
   /** Whole seconds, so the expiry in the response is exactly the one signed into the URL. */
   private urlExpiry(): Date {
-    return new Date(Math.floor(this.clock().getTime() / 1000) * 1000 + URL_LIFETIME_MS);
+    return new Date(Math.floor(this.options.clock.now().getTime() / 1000) * 1000 + URL_LIFETIME_MS);
   }
 }

@@ -1,9 +1,11 @@
+import type { Clock } from '@streamplane/platform/clock';
+import { ManualClock } from '@streamplane/testkit';
+import { InMemoryRegionRotationStore } from '../../src/adapters/in-memory-region-rotation.store';
 import {
   DEFAULT_FLEET_SIZE,
   DEFAULT_TITLE_COUNT,
   Fleet,
   generateFleet,
-  InMemoryRegionRotationStore,
   STREAMPLANE_ASN,
   Steering,
   TitleCatalog,
@@ -26,7 +28,7 @@ export function seededFleet(): Fleet {
   return seeded;
 }
 
-export function steeringOver(fleet: Fleet, clock: () => Date = () => NOW): Steering {
+export function steeringOver(fleet: Fleet, clock: Clock = new ManualClock(NOW)): Steering {
   return new Steering(fleet, new InMemoryRegionRotationStore(), { cdnSecret: CDN_SECRET, clock });
 }
 

@@ -1,6 +1,7 @@
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@streamplane/platform/errors';
 import { NETWORK_REGIONS } from '@streamplane/streaming';
 import type { Appliance, Steering } from '../../src/domain';
+import { ManualClock } from '@streamplane/testkit';
 import { seededFleet, steeringOver } from './fixtures';
 
 const fleet = seededFleet();
@@ -55,12 +56,12 @@ describe('ListAppliances', () => {
 });
 
 describe('EvacuateRegion and RestoreRegion', () => {
-  let clock: Date;
+  let clock: ManualClock;
   let steering: Steering;
 
   beforeEach(() => {
-    clock = new Date('2026-03-01T12:00:00Z');
-    steering = steeringOver(fleet, () => clock);
+    clock = new ManualClock('2026-03-01T12:00:00Z');
+    steering = steeringOver(fleet, clock);
   });
 
   it('reports a region’s counts and failover, with no change time until it changes', () => {
@@ -82,9 +83,9 @@ describe('EvacuateRegion and RestoreRegion', () => {
       region: 'us-east',
       evacuated: true,
       failoverRegion: 'us-west',
-      changeTime: clock,
+      changeTime: clock.now(),
     });
-    clock = new Date('2026-03-01T13:00:00Z');
+    clock.set('2026-03-01T13:00:00Z');
     expect(steering.evacuateRegion('us-east')).toEqual(evacuated);
   });
 
@@ -92,10 +93,10 @@ describe('EvacuateRegion and RestoreRegion', () => {
     expect(steering.restoreRegion('us-east')).toEqual(steering.regionState('us-east'));
     expect(steering.regionState('us-east').changeTime).toBeUndefined();
     steering.evacuateRegion('us-east');
-    clock = new Date('2026-03-01T14:00:00Z');
+    clock.set('2026-03-01T14:00:00Z');
     const restored = steering.restoreRegion('us-east');
-    expect(restored).toMatchObject({ evacuated: false, changeTime: clock });
-    clock = new Date('2026-03-01T15:00:00Z');
+    expect(restored).toMatchObject({ evacuated: false, changeTime: clock.now() });
+    clock.set('2026-03-01T15:00:00Z');
     expect(steering.restoreRegion('us-east')).toEqual(restored);
   });
 

@@ -6,6 +6,6 @@ export const DEPENDENCIES = [
   dependsOn('catalog', {
     // A track of a title nobody can confirm exists is not served.
     whenUnavailable: failClosed(),
-    budgetsMs: { GetTitle: 500 },
+    budgetsMs: { GetTitle: 800 },
   }),
 ];

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, NotFoundError } from '@streamplane/platform/errors';
 import { paginate } from '@streamplane/platform/paging';
 import { buildTrackContent } from './content';
-import { ENGLISH, OTHER_LANGUAGES, isWellFormedLanguageTag, languageMatches } from './languages';
+import { ENGLISH, OTHER_LANGUAGES, languageMatches } from './languages';
 import type { SubtitleLanguage } from './languages';
 import { SeededRandom } from '@streamplane/streaming';
 import { TRACK_KINDS, VTT_FORMAT, formatTrackId, isTitleIdUsable, parseTrackId } from './track';
@@ -13,9 +13,9 @@ import { quoted } from './util';
  * content also of its name and runtime), regenerated on every call. That costs a few dozen PRNG draws
  * per call, needs no store, and cannot drift from what catalog says about the title.
  *
- * The service does not own titles: the controller fetches the title from catalog (NotFound when it does
+ * The service does not own titles: the application fetches the title from catalog (NotFound when it does
  * not exist), then passes its facts here. For GetTrack it learns which title to fetch with
- * {@link parseTrackId}.
+ * {@link parseTrackId}. Requests arrive checked by the api (ids, page sizes, language filters).
  *
  * Generation, per title (seeded by the title id only, so a catalog edit to a runtime or name never
  * changes which tracks exist or their ids):
@@ -32,11 +32,11 @@ const FORCED_NARRATIVE_RATE = 0.3;
 const FORCED_PER_LANGUAGE_RATE = 0.5;
 const CAPTIONS_PER_LANGUAGE_RATE = 1 / 3;
 
-/** What a controller should use when a client leaves page_size unset (proto: 50). */
+/** The page size when a client leaves page_size unset (proto: 50). */
 export const DEFAULT_PAGE_SIZE = 50;
-/** Largest page_size the proto allows. */
+/** Largest page_size the proto allows (the api checks it). */
 export const MAX_PAGE_SIZE = 200;
-/** Most entries in a language filter; more is certainly not a track picker. */
+/** Most entries in a language filter; more is certainly not a track picker (the api checks it). */
 export const MAX_LANGUAGE_FILTERS = 50;
 
 const KIND_LABEL_SUFFIX: Readonly<Record<TrackKind, string>> = {
@@ -46,7 +46,7 @@ const KIND_LABEL_SUFFIX: Readonly<Record<TrackKind, string>> = {
 };
 
 export interface ListTracksRequest {
-  /** BCP-47 tags; empty = every language. */
+  /** Well-formed BCP-47 tags, at most MAX_LANGUAGE_FILTERS; empty = every language. */
   languages: readonly string[];
   /** Undefined = DEFAULT_PAGE_SIZE; otherwise 1–MAX_PAGE_SIZE. */
   pageSize?: number | undefined;
@@ -68,10 +68,11 @@ export function trackLabel(language: SubtitleLanguage, kind: TrackKind): string 
 /**
  * Every track of the title, ordered by language tag (code-unit order of the lower-cased tag, so "es"
  * comes before "es-419" and the order does not depend on a locale), then kind in proto enum order
- * (subtitles, closed captions, forced narrative).
+ * (subtitles, closed captions, forced narrative). InvalidArgumentError('title_id', …) for an id that is
+ * not letters, digits and "_" only.
  */
 export function tracksForTitle(titleId: string): SubtitleTrack[] {
-  requireTitleId(titleId);
+  requireTrackableTitleId(titleId);
   const rng = new SeededRandom(`tracks:${titleId}`);
   const others = rng.sample(OTHER_LANGUAGES, rng.int(MIN_OTHER_LANGUAGES, MAX_OTHER_LANGUAGES));
   const forced = rng.chance(FORCED_NARRATIVE_RATE);
@@ -111,16 +112,11 @@ export function tracksForTitle(titleId: string): SubtitleTrack[] {
  * case and duplicates of the entries do not matter): a token from another title or filter is rejected
  * with InvalidArgumentError('page_token', …).
  *
- * Errors: InvalidArgumentError for 'title_id' (empty), 'languages[i]' (not a BCP-47 tag), 'languages'
- * (too many entries), 'page_size', 'page_token'.
+ * Errors: InvalidArgumentError for 'page_token' (see above) and 'title_id' (see tracksForTitle).
  */
 export function listTracks(title: TitleFacts, request: ListTracksRequest): ListTracksResponse {
-  requireTitleId(title.titleId);
-  const filters = normalizeLanguageFilter(request.languages);
+  const filters = languageFilterSet(request.languages);
   const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new InvalidArgumentError('page_size', `must be between 1 and ${MAX_PAGE_SIZE}, got ${pageSize}`);
-  }
   let tracks = tracksForTitle(title.titleId);
   if (filters.length > 0) {
     tracks = tracks.filter((track) => filters.some((range) => languageMatches(range, track.language)));
@@ -134,7 +130,7 @@ export function listTracks(title: TitleFacts, request: ListTracksRequest): ListT
 }
 
 /**
- * One track with its WebVTT content. `title` must be the title the id names (the controller fetches it
+ * One track with its WebVTT content. `title` must be the title the id names (the application fetches it
  * using parseTrackId(trackId).titleId).
  *
  * Errors: InvalidArgumentError('track_id', …) when the id is empty or malformed; NotFoundError('subtitle
@@ -150,24 +146,16 @@ export function getTrack(trackId: string, title: TitleFacts): SubtitleTrackWithC
   return { ...track, content: buildTrackContent(track, title) };
 }
 
-/** Validates the filter entries and returns them lower-cased, de-duplicated and sorted. */
-function normalizeLanguageFilter(languages: readonly string[]): string[] {
-  if (languages.length > MAX_LANGUAGE_FILTERS) {
-    throw new InvalidArgumentError('languages', `at most ${MAX_LANGUAGE_FILTERS} entries, got ${languages.length}`);
-  }
-  languages.forEach((tag, i) => {
-    if (!isWellFormedLanguageTag(tag)) {
-      throw new InvalidArgumentError(
-        `languages[${i}]`,
-        `${quoted(tag)} is not a BCP-47 language tag (e.g. "en", "es-419", "pt-BR")`,
-      );
-    }
-  });
+/** The filter as a set: its entries lower-cased, de-duplicated and sorted. */
+function languageFilterSet(languages: readonly string[]): string[] {
   return [...new Set(languages.map((tag) => tag.toLowerCase()))].sort();
 }
 
-function requireTitleId(titleId: string): void {
-  if (titleId === '') throw new InvalidArgumentError('title_id', 'must not be empty');
+/**
+ * Track ids are read from both ends on the rule that a title id has no hyphen (see track.ts): a title
+ * whose id breaks it could be given tracks that GetTrack cannot find again.
+ */
+function requireTrackableTitleId(titleId: string): void {
   if (!isTitleIdUsable(titleId)) {
     throw new InvalidArgumentError('title_id', `${quoted(titleId)} is not a title id (letters, digits, "_")`);
   }

@@ -7,7 +7,7 @@ import { quoted } from './util';
  *
  * A track id is `<title_id>-<language>-<kind code>` (the format the proto documents, e.g.
  * "tt00001-en-cc", "tt00042-es-419-sub", "tt00007-zh-Hans-fn"). Because the id carries everything that
- * identifies a track, GetTrack needs no index: the controller parses the id, fetches that title from
+ * identifies a track, GetTrack needs no index: the application parses the id, fetches that title from
  * catalog, and the domain regenerates the track. The language may itself contain hyphens, so the id is
  * read from both ends: the title id is everything before the first hyphen (title ids never contain one)
  * and the kind code is the last segment.
@@ -32,7 +32,7 @@ const KIND_BY_CODE: ReadonlyMap<string, TrackKind> = new Map(
 /** The only content type the service produces. */
 export const VTT_FORMAT = 'text/vtt';
 
-/** What the subtitles domain needs to know about a title; the controller gets it from catalog. */
+/** What the subtitles domain needs to know about a title; the application gets it from catalog. */
 export interface TitleFacts {
   titleId: string;
   name: string;

@@ -1,0 +1,43 @@
+import { Controller } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import type {
+  GetHomeRowsRequest,
+  GetHomeRowsResponse__Input,
+  GetTrendingRequest,
+  GetTrendingResponse__Input,
+  PredictDemandRequest,
+  PredictDemandResponse__Input,
+} from '@streamplane/contracts/recommendations/v1';
+import { DemandForecasts } from '../application/demand';
+import { HomeRows } from '../application/home-rows';
+import { Trending } from '../application/trending';
+import { toHomeRowsResponse, toPredictDemandResponse } from './recommendations.mappers';
+import { demandQuery, homeRowsQuery, trendingQuery } from './recommendations.validation';
+
+/** streamplane.recommendations.v1.RecommendationsService: validates, asks the application, maps the answer. */
+@Controller()
+export class RecommendationsController {
+  constructor(
+    private readonly homeRows: HomeRows,
+    private readonly trending: Trending,
+    private readonly demand: DemandForecasts,
+  ) {}
+
+  @GrpcMethod('RecommendationsService', 'GetHomeRows')
+  async getHomeRows(request: GetHomeRowsRequest): Promise<GetHomeRowsResponse__Input> {
+    const { profileId, limits } = homeRowsQuery(request);
+    return toHomeRowsResponse(await this.homeRows.forProfile(profileId, limits));
+  }
+
+  @GrpcMethod('RecommendationsService', 'GetTrending')
+  getTrending(request: GetTrendingRequest): GetTrendingResponse__Input {
+    const { country, limit } = trendingQuery(request);
+    return { titles: this.trending.titlesIn(country, limit) };
+  }
+
+  @GrpcMethod('RecommendationsService', 'PredictDemand')
+  predictDemand(request: PredictDemandRequest): PredictDemandResponse__Input {
+    const { region, limit } = demandQuery(request);
+    return toPredictDemandResponse(region, this.demand.predict(region, limit));
+  }
+}
