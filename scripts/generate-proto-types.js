@@ -5,7 +5,8 @@
 // input types (what is sent) are <Message>__Input.
 'use strict';
 const { execFileSync } = require('node:child_process');
-const { readdirSync, rmSync, writeFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -21,6 +22,16 @@ function protoFiles(dir) {
         : [],
   );
 }
+
+// Regenerating rewrites every file and so makes `tsc -b` recompile everything that imports them: skip it
+// while the protos, this script and the generator are what they were for the last generation.
+const stampFile = join(outDir, '.inputs-sha256');
+const inputs = createHash('sha256');
+for (const file of [...protoFiles(protoRoot).sort(), __filename, join(root, 'package-lock.json')]) {
+  inputs.update(relative(root, file)).update(readFileSync(file));
+}
+const stamp = inputs.digest('hex');
+if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) process.exit(0);
 
 rmSync(outDir, { recursive: true, force: true });
 execFileSync(
@@ -52,3 +63,4 @@ function writeBarrels(dir) {
   for (const entry of entries) if (entry.isDirectory()) writeBarrels(join(dir, entry.name));
 }
 writeBarrels(outDir);
+writeFileSync(stampFile, stamp);

@@ -1,19 +1,30 @@
 import { credentials, loadPackageDefinition, type Client, type ServiceError } from '@grpc/grpc-js';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { staticAddressVariable, loadProtos } from '@streamplane/platform';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
+import { loadProtos, staticAddressVariable, type Dependency } from '@streamplane/platform';
 import { freePort } from './free-port';
+import { isPortFree, portInUseMessage } from './ports';
 import { spawnService } from './service-command';
+import {
+  FatalStartError,
+  Supervisor,
+  type Health,
+  type ProcessCallbacks,
+  type ServiceState,
+  type SupervisorEvent,
+  type SupervisorOptions,
+} from './supervisor';
 
 /**
  * The whole platform as supervised local processes: what `npm start` runs and what the end-to-end tests
- * drive. Every service gets fixed addresses for its peers (static discovery), so a service that dies is
- * restarted on the same port and its callers find it again without being restarted themselves.
- * Consul, PostgreSQL, Redis and an OTLP endpoint are used when their variables are in `env`.
+ * drive (the supervision rules are in supervisor.ts). Every service gets fixed addresses for its peers
+ * (static discovery), so a service that dies is restarted on the same port and its callers find it again
+ * without being restarted themselves. Consul, PostgreSQL, Redis and an OTLP endpoint are used when their
+ * variables are in `env`.
  */
 
-/** Dependencies first, so each service's peers are listening by the time it makes its first call. */
+/** The order services are listed in, dependencies first. */
 export const START_ORDER: readonly ServiceName[] = [
   'catalog',
   'profiles',
@@ -24,205 +35,218 @@ export const START_ORDER: readonly ServiceName[] = [
   'playback-authorization',
 ];
 
-export type PlatformEvent =
-  | { kind: 'starting'; service: ServiceName; attempt: number }
-  | { kind: 'serving'; service: ServiceName }
-  | { kind: 'exited'; service: ServiceName; code: number | null; signal: string | null; lastLines: string[] }
-  | { kind: 'restarting'; service: ServiceName; inMs: number; attempt: number };
-
 export interface PlatformOptions {
-  /** `design`: 50051–50057 and metrics 9451–9457, as documented. `free`: any free ports (tests). */
-  ports: 'design' | 'free';
+  /**
+   * `design`: 50051–50057 and metrics 9451–9457, as documented; `{ offset: N }`: each of those plus N, to
+   * run beside something that holds them; `free`: any free ports (tests).
+   */
+  ports: 'design' | 'free' | { offset: number };
   /** Environment for every service (inherits nothing else but PATH). */
   env?: NodeJS.ProcessEnv;
-  /** Each log line of each service, as written. */
-  onLine?: (service: ServiceName, line: string, stream: 'stdout' | 'stderr') => void;
-  onEvent?: (event: PlatformEvent) => void;
-  /** Backoff between restarts of a service that died: doubles from baseMs up to capMs. */
-  restart?: { baseMs: number; capMs: number };
+  onEvent?: (event: SupervisorEvent) => void;
+  restart?: SupervisorOptions['restart'];
 }
 
-/** Lines of a dead service's output shown when it is reported. */
-const LAST_LINES = 20;
-/** A service serving this long is healthy again: its next death starts the backoff from the base. */
-const STABLE_AFTER_MS = 30_000;
-const HEALTH_POLL_MS = 100;
-const SERVING_TIMEOUT_MS = 60_000;
+/** Whom each service calls: the dependencies its package declares. */
+export function declaredDependencies(service: ServiceName): ServiceName[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- one package per service, by name
+  const { DEPENDENCIES } = require(`@streamplane/${service}/dependencies`) as { DEPENDENCIES: Dependency[] };
+  return DEPENDENCIES.map((dependency) => dependency.service.name as ServiceName);
+}
 
-class SupervisedService {
-  child: ChildProcess | undefined;
-  private readonly recent: string[] = [];
-  private attempt = 0;
-  private stopped = false;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private servingSince = 0;
-  private exitedPromise: Promise<void> = Promise.resolve();
-
-  constructor(
-    readonly name: ServiceName,
-    readonly port: number,
-    private readonly environment: NodeJS.ProcessEnv,
-    private readonly options: PlatformOptions,
-  ) {}
-
-  get address(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  start(): void {
-    this.stopped = false;
-    this.attempt++;
-    this.options.onEvent?.({ kind: 'starting', service: this.name, attempt: this.attempt });
-    const child = spawnService(this.name, { env: this.environment, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    const remember = (stream: 'stdout' | 'stderr') => (line: string) => {
-      this.recent.push(line);
-      if (this.recent.length > LAST_LINES) this.recent.shift();
-      this.options.onLine?.(this.name, line, stream);
-    };
-    createInterface({ input: child.stdout! }).on('line', remember('stdout'));
-    createInterface({ input: child.stderr! }).on('line', remember('stderr'));
-    this.exitedPromise = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.child = undefined;
-        this.options.onEvent?.({
-          kind: 'exited',
-          service: this.name,
-          code,
-          signal,
-          lastLines: [...this.recent],
-        });
-        if (!this.stopped) this.scheduleRestart();
-        resolve();
-      });
-    });
-  }
-
-  /** Resolves once the service answers its health check with SERVING; rejects after `timeoutMs`. */
-  async serving(timeoutMs = SERVING_TIMEOUT_MS): Promise<void> {
-    const health = healthClient(this.address);
-    const giveUpAt = Date.now() + timeoutMs;
-    try {
-      while (!(await isServing(health))) {
-        if (Date.now() > giveUpAt) {
-          throw new Error(`${this.name} did not report SERVING within ${timeoutMs} ms:\n${this.recent.join('\n')}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
-      }
-    } finally {
-      health.close();
-    }
-    this.servingSince = Date.now();
-    this.options.onEvent?.({ kind: 'serving', service: this.name });
-  }
-
-  /** From now on a death is final: no restart. */
-  retire(): void {
-    this.stopped = true;
-    clearTimeout(this.restartTimer);
-  }
-
-  /** Stops the service (SIGTERM: it drains), without restarting it. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    this.retire();
-    this.child?.kill(signal);
-    await this.exitedPromise;
-  }
-
-  /** Kills the process as a crash would; the supervisor restarts it. */
-  crash(): void {
-    this.child?.kill('SIGKILL');
-  }
-
-  private scheduleRestart(): void {
-    const backoff = this.options.restart ?? { baseMs: 500, capMs: 30_000 };
-    if (Date.now() - this.servingSince > STABLE_AFTER_MS) this.attempt = 0;
-    const inMs = Math.min(backoff.capMs, backoff.baseMs * 2 ** Math.max(0, this.attempt - 1));
-    this.options.onEvent?.({ kind: 'restarting', service: this.name, inMs, attempt: this.attempt + 1 });
-    this.restartTimer = setTimeout(() => {
-      this.start();
-      void this.serving().catch(() => undefined);
-    }, inMs);
-  }
+interface Ports {
+  grpc: number;
+  metrics: number;
 }
 
 export class Platform {
-  private constructor(private readonly services: ReadonlyMap<ServiceName, SupervisedService>) {}
+  private readonly health = new Map<ServiceName, HealthClient>();
+  private readonly supervisor: Supervisor;
 
-  static async start(options: PlatformOptions): Promise<Platform> {
-    const ports = new Map<ServiceName, { grpc: number; metrics: number }>();
-    for (const name of SERVICE_NAMES) {
-      ports.set(
-        name,
-        options.ports === 'design'
-          ? { grpc: SERVICES[name].port, metrics: SERVICES[name].metricsPort }
-          : { grpc: await freePort(), metrics: await freePort() },
-      );
-    }
+  private constructor(
+    private readonly ports: ReadonlyMap<ServiceName, Ports>,
+    options: PlatformOptions,
+  ) {
     const peers = Object.fromEntries(
       SERVICE_NAMES.map((name) => [staticAddressVariable(name), `127.0.0.1:${ports.get(name)!.grpc}`]),
     );
-    const services = new Map<ServiceName, SupervisedService>();
-    for (const name of START_ORDER) {
-      const { grpc, metrics } = ports.get(name)!;
-      const environment = {
-        PATH: process.env.PATH,
-        GRPC_HOST: '127.0.0.1',
-        METRICS_HOST: '127.0.0.1',
-        ...peers,
-        ...options.env,
-        GRPC_PORT: String(grpc),
-        METRICS_PORT: String(metrics),
-      };
-      services.set(name, new SupervisedService(name, grpc, environment, options));
-    }
-    const platform = new Platform(services);
+    const environmentOf = (name: ServiceName): NodeJS.ProcessEnv => ({
+      PATH: process.env.PATH,
+      GRPC_HOST: '127.0.0.1',
+      METRICS_HOST: '127.0.0.1',
+      ...peers,
+      ...options.env,
+      GRPC_PORT: String(ports.get(name)!.grpc),
+      METRICS_PORT: String(ports.get(name)!.metrics),
+    });
+    this.supervisor = new Supervisor({
+      services: START_ORDER.map((name) => ({ name, dependsOn: declaredDependencies(name) })),
+      launch: (name, callbacks) => launchProcess(name as ServiceName, environmentOf(name as ServiceName), callbacks),
+      probe: (name) => this.probe(name as ServiceName),
+      restart: options.restart,
+      onEvent: options.onEvent,
+    });
+  }
+
+  /**
+   * Starts every service and resolves once all are up; on a fatal error, or when not all are up within
+   * `readyTimeoutMs`, stops what started and rejects.
+   */
+  static async start(options: PlatformOptions & { readyTimeoutMs?: number }): Promise<Platform> {
+    const platform = await Platform.launch(options);
+    const timeoutMs = options.readyTimeoutMs ?? 90_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `not every service was up within ${timeoutMs} ms: ${JSON.stringify(platform.supervisor.states())}`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
     try {
-      for (const service of services.values()) service.start();
-      await Promise.all([...services.values()].map((service) => service.serving()));
+      await Promise.race([platform.ready(), timedOut]);
     } catch (error) {
       await platform.stop();
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
     return platform;
   }
 
+  /**
+   * Checks what must hold before anything starts (ports free, Consul reachable when asked for), then
+   * launches the services in dependency order and returns at once; `ready()` says when all are up.
+   */
+  static async launch(options: PlatformOptions): Promise<Platform> {
+    const ports = await choosePorts(options.ports);
+    await checkPreconditions(ports, options.env ?? {});
+    const platform = new Platform(ports, options);
+    platform.supervisor.start();
+    return platform;
+  }
+
+  /** Resolves once every service answers health (SERVING or NOT_SERVING); rejects on a fatal error. */
+  ready(): Promise<void> {
+    return this.supervisor.allUp();
+  }
+
+  state(service: ServiceName): ServiceState {
+    return this.supervisor.state(service);
+  }
+
   address(service: ServiceName): string {
-    return this.services.get(service)!.address;
+    return `127.0.0.1:${this.port(service)}`;
   }
 
   port(service: ServiceName): number {
-    return this.services.get(service)!.port;
+    return this.ports.get(service)!.grpc;
+  }
+
+  metricsPort(service: ServiceName): number {
+    return this.ports.get(service)!.metrics;
   }
 
   /** Stops one service for good (until `resume`): an outage that the supervisor does not repair. */
   pause(service: ServiceName): Promise<void> {
-    return this.services.get(service)!.stop();
+    return this.supervisor.pause(service);
   }
 
   /** Starts a paused service again on its port; resolves when it serves. */
   async resume(service: ServiceName): Promise<void> {
-    const supervised = this.services.get(service)!;
-    supervised.start();
-    await supervised.serving();
+    this.supervisor.resume(service);
+    await this.serving(service);
   }
 
   /** SIGKILLs a service, as a crash would; the supervisor restarts it with backoff. */
   crash(service: ServiceName): void {
-    this.services.get(service)!.crash();
+    this.supervisor.crash(service);
   }
 
-  /** Resolves when `service` answers SERVING again. */
-  serving(service: ServiceName): Promise<void> {
-    return this.services.get(service)!.serving();
+  /** Resolves when `service` answers SERVING (again); rejects after `timeoutMs`. */
+  async serving(service: ServiceName, timeoutMs = 60_000): Promise<void> {
+    const giveUpAt = Date.now() + timeoutMs;
+    while (this.supervisor.state(service) !== 'SERVING') {
+      if (Date.now() > giveUpAt) throw new Error(`${service} did not report SERVING within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
-  /** Stops every service, dependents first, each draining its in-flight calls. */
+  /** Stops every service, dependents first, each draining its in-flight calls; safe at any moment. */
   async stop(): Promise<void> {
-    // Retire all first: a terminal's Ctrl-C reaches the children too, and none may be restarted meanwhile.
-    for (const service of this.services.values()) service.retire();
-    for (const name of [...START_ORDER].reverse()) await this.services.get(name)?.stop();
+    await this.supervisor.stop();
+    for (const client of this.health.values()) client.close();
+    this.health.clear();
   }
+
+  private probe(service: ServiceName): Promise<Health> {
+    let client = this.health.get(service);
+    if (!client) {
+      client = healthClient(this.address(service));
+      this.health.set(service, client);
+    }
+    return checkHealth(client);
+  }
+}
+
+async function choosePorts(choice: PlatformOptions['ports']): Promise<Map<ServiceName, Ports>> {
+  const ports = new Map<ServiceName, Ports>();
+  for (const name of SERVICE_NAMES) {
+    if (choice === 'free') {
+      ports.set(name, { grpc: await freePort(), metrics: await freePort() });
+    } else {
+      const offset = choice === 'design' ? 0 : choice.offset;
+      ports.set(name, { grpc: SERVICES[name].port + offset, metrics: SERVICES[name].metricsPort + offset });
+    }
+  }
+  return ports;
+}
+
+/** A taken port or an unreachable Consul is named in one line before anything starts. */
+export async function checkPreconditions(
+  ports: ReadonlyMap<ServiceName, Ports>,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  for (const [name, { grpc, metrics }] of ports) {
+    for (const port of [grpc, metrics]) {
+      if (!(await isPortFree(port))) {
+        throw new FatalStartError(name, `${portInUseMessage(port)}; stop it, or start with --port-offset N`);
+      }
+    }
+  }
+  if (env.STREAMPLANE_DISCOVERY === 'consul') {
+    const agent = (env.CONSUL_HTTP_ADDR ?? '127.0.0.1:8500').replace(/^https?:\/\//, '');
+    const problem = await consulProblem(agent);
+    if (problem) {
+      throw new FatalStartError(
+        'consul',
+        `no Consul agent answers at ${agent} (${problem}): start one, point CONSUL_HTTP_ADDR at it, or unset STREAMPLANE_DISCOVERY`,
+      );
+    }
+  }
+}
+
+/** Why the Consul agent at host:port cannot be used, or undefined when it answers. */
+async function consulProblem(agent: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`http://${agent}/v1/status/leader`, { signal: AbortSignal.timeout(2_000) });
+    return response.ok ? undefined : `HTTP ${response.status}`;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    return cause?.code ?? (error as Error).message;
+  }
+}
+
+function launchProcess(service: ServiceName, env: NodeJS.ProcessEnv, callbacks: ProcessCallbacks): ChildProcess {
+  const child = spawnService(service, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  createInterface({ input: child.stdout! }).on('line', (line) => callbacks.onLine(line, 'stdout'));
+  createInterface({ input: child.stderr! }).on('line', (line) => callbacks.onLine(line, 'stderr'));
+  child.once('exit', (code, signal) => callbacks.onExit(code, signal));
+  return child;
 }
 
 type HealthClient = Client & {
@@ -244,10 +268,11 @@ function healthClient(address: string): HealthClient {
   return new loaded.grpc.health.v1.Health(address, credentials.createInsecure());
 }
 
-function isServing(client: HealthClient): Promise<boolean> {
+function checkHealth(client: HealthClient): Promise<Health> {
   return new Promise((resolve) =>
-    client.Check({ service: '' }, { deadline: Date.now() + 1_000 }, (error, response) =>
-      resolve(!error && response?.status === 'SERVING'),
-    ),
+    client.Check({ service: '' }, { deadline: Date.now() + 1_000 }, (error, response) => {
+      if (error) resolve('UNREACHABLE');
+      else resolve(response?.status === 'SERVING' ? 'SERVING' : 'NOT_SERVING');
+    }),
   );
 }

@@ -1,18 +1,52 @@
 /* eslint-disable no-console -- this is the interactive launcher: it talks to a person on a terminal */
 import { SERVICES, type ServiceName } from '@streamplane/contracts';
 import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
-import { Platform, START_ORDER, type PlatformEvent } from './platform';
+import { Platform, START_ORDER } from './platform';
+import { EXIT_BAD_CONFIG, FatalStartError, type SupervisorEvent } from './supervisor';
 
 /**
- * `npm start`: all seven services as supervised processes on their design ports, logs of all of them in
- * one stream (one line each, prefixed by the service), progress until every one reports SERVING, then
- * how to call them. A service that dies is reported with its last lines and restarted with backoff.
- * Ctrl-C stops everything, each service draining its in-flight calls.
+ * `npm start [-- --port-offset N] [--json-logs]`: all seven services as supervised processes, each
+ * started once the services it calls answer, logs of all of them in one stream (one line each, prefixed by
+ * the service), then a table of what runs where and how to call it. A service that dies is reported with
+ * its last lines and restarted with a growing backoff; a configuration error or a taken port is reported
+ * in one line and stops everything. Ctrl-C stops everything at any moment, each service draining its
+ * in-flight calls.
  */
 
+const USAGE = 'usage: npm start [-- --port-offset N] [--json-logs]';
 const WIDTH = Math.max(...START_ORDER.map((name) => name.length));
 
-function prefix(service: ServiceName): string {
+interface StartOptions {
+  portOffset: number;
+  jsonLogs: boolean;
+}
+
+export function parseStartArguments(args: readonly string[], env: NodeJS.ProcessEnv): StartOptions {
+  const options: StartOptions = { portOffset: 0, jsonLogs: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--json-logs') options.jsonLogs = true;
+    else if (arg === '--port-offset') {
+      const value = Number(args[++i]);
+      if (!Number.isInteger(value) || value < 0 || value > 10_000) {
+        throw new UsageError(`--port-offset takes a whole number from 0 to 10000 (got ${args[i] ?? 'nothing'})`);
+      }
+      options.portOffset = value;
+    } else throw new UsageError(`unknown option ${arg}`);
+  }
+  for (const variable of ['GRPC_PORT', 'METRICS_PORT']) {
+    if (env[variable] !== undefined) {
+      throw new UsageError(
+        `${variable} is set, but npm start gives each service its own port: use --port-offset N to move them all`,
+      );
+    }
+  }
+  return options;
+}
+
+class UsageError extends Error {}
+
+function prefix(service: string): string {
   return `${service.padEnd(WIDTH)} |`;
 }
 
@@ -31,94 +65,128 @@ function readable(line: string): string {
   return `${String(time ?? '').slice(11, 23)} ${String(level ?? '').padEnd(5)} ${String(msg ?? '')} ${details}`.trimEnd();
 }
 
-function describe(event: PlatformEvent, waiting: Set<ServiceName>): string | undefined {
-  switch (event.kind) {
-    case 'starting':
-      return event.attempt === 1 ? undefined : `▶ ${event.service}: starting again (attempt ${event.attempt})`;
-    case 'serving':
-      waiting.delete(event.service);
-      return waiting.size > 0
-        ? `▶ ${event.service} is SERVING; waiting for ${[...waiting].join(', ')}`
-        : `▶ ${event.service} is SERVING`;
-    case 'exited':
-      return [
-        `▶ ${event.service} exited (${event.signal ?? `code ${event.code}`}); its last lines:`,
-        ...event.lastLines.map((line) => `    ${readable(line)}`),
-      ].join('\n');
-    case 'restarting':
-      return `▶ ${event.service}: restarting in ${event.inMs} ms`;
-  }
-}
-
-function howToCall(): string {
+function howToCall(platform: Platform): string {
   const token = signAccountToken('acct-0001', process.env.STREAMPLANE_AUTH_SECRET || LOCAL_DEVELOPMENT_SECRET);
   const rows = START_ORDER.map(
     (name) =>
-      `  ${name.padEnd(WIDTH)}  127.0.0.1:${SERVICES[name].port}  metrics :${SERVICES[name].metricsPort}/metrics  ${SERVICES[name].grpcService}`,
+      `  ${name.padEnd(WIDTH)}  ${platform.state(name).padEnd(11)}  ${platform.address(name)}  metrics :${platform.metricsPort(name)}/metrics  ${SERVICES[name].grpcService}`,
   );
+  const at = (name: ServiceName) => `http://${platform.address(name)}`;
   const play =
     '{"profile_id":"acct-0001-p1","title_id":"tt00001","device":{"device_id":"tv-1","max_height":2160,"supports_hdr":true,"codecs":["h264","hevc"]},"client":{"country":"US","asn":20250}}';
+  const notServing = START_ORDER.filter((name) => platform.state(name) === 'NOT_SERVING');
   return `
-Streamplane is up:
+Streamplane is up${notServing.length > 0 ? ` (NOT_SERVING: ${notServing.join(', ')}; see their logs above)` : ''}:
 
 ${rows.join('\n')}
 
-Browse (buf curl ships with the project; grpcurl takes the same calls):
+Browse (buf curl ships with the project; grpcurl -plaintext takes the same calls):
 
   npx buf curl --protocol grpc --http2-prior-knowledge -d '{"query":"crown","country":"US"}' \\
-    http://127.0.0.1:50051/streamplane.catalog.v1.CatalogService/SearchTitles
-  grpcurl -plaintext -d '{"title_id":"tt00001","country":"US"}' \\
-    127.0.0.1:50051 streamplane.catalog.v1.CatalogService/GetTitle
+    ${at('catalog')}/streamplane.catalog.v1.CatalogService/SearchTitles
 
 Home rows:
 
   npx buf curl --protocol grpc --http2-prior-knowledge -d '{"profile_id":"acct-0001-p1","country":"US"}' \\
-    http://127.0.0.1:50053/streamplane.recommendations.v1.RecommendationsService/GetHomeRows
+    ${at('recommendations')}/streamplane.recommendations.v1.RecommendationsService/GetHomeRows
 
 Hit play (a token for acct-0001, valid for a day; npm run --silent token -- <account> makes others):
 
   TOKEN=${token}
   npx buf curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $TOKEN" \\
     -d '${play}' \\
-    http://127.0.0.1:50054/streamplane.playback.v1.PlaybackAuthorizationService/AuthorizePlayback
-  grpcurl -plaintext -H "authorization: Bearer $TOKEN" \\
-    -d '${play}' \\
-    127.0.0.1:50054 streamplane.playback.v1.PlaybackAuthorizationService/AuthorizePlayback
+    ${at('playback-authorization')}/streamplane.playback.v1.PlaybackAuthorizationService/AuthorizePlayback
 
 Press Ctrl-C to stop.`;
 }
 
-async function main(): Promise<void> {
-  const waiting = new Set<ServiceName>(START_ORDER);
-  console.log(`▶ starting ${START_ORDER.join(', ')}`);
-  let stopping = false;
-  const platformStarting = Platform.start({
-    ports: 'design',
-    env: process.env,
-    onLine: (service, line) => console.log(`${prefix(service)} ${readable(line)}`),
-    onEvent: (event) => {
-      if (stopping && event.kind !== 'exited') return;
-      const message = describe(event, waiting);
-      if (message) console.log(message);
-    },
-  });
-  const stopped = new Promise<void>((resolve) => {
+/** What a person is told of a supervisor event (undefined: nothing worth a line). */
+function describe(event: SupervisorEvent, jsonLogs: boolean): string | undefined {
+  switch (event.kind) {
+    case 'line':
+      return jsonLogs ? undefined : `${prefix(event.service)} ${readable(event.line)}`;
+    case 'starting':
+      return event.attempt === 1
+        ? `▶ ${event.service}: starting`
+        : `▶ ${event.service}: starting again (attempt ${event.attempt})`;
+    case 'health':
+      return `▶ ${event.service} is ${event.health}`;
+    case 'crashed':
+      return [
+        `▶ ${event.service} died (${event.signal ?? `exit code ${event.code}`}); its last lines:`,
+        ...event.lastLines.map((line) => `    ${readable(line)}`),
+      ].join('\n');
+    case 'restarting':
+      return `▶ ${event.service}: restarting in ${event.inMs} ms`;
+    case 'failed':
+    case 'stopped':
+      return undefined; // reported once, in one line, by main()
+  }
+}
+
+async function main(): Promise<number> {
+  let options: StartOptions;
+  try {
+    options = parseStartArguments(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`▶ npm start: ${error.message}\n${USAGE}`);
+    return 2;
+  }
+  // With --json-logs, stdout carries the services' JSON lines only (for jq); the narrative goes to stderr.
+  const say = options.jsonLogs ? console.error : console.log;
+  const stoppedCleanly: string[] = [];
+  let platform: Platform;
+  try {
+    platform = await Platform.launch({
+      ports: options.portOffset === 0 ? 'design' : { offset: options.portOffset },
+      env: process.env,
+      onEvent: (event) => {
+        if (event.kind === 'line' && options.jsonLogs) console.log(event.line);
+        if (event.kind === 'stopped') stoppedCleanly.push(event.service);
+        const message = describe(event, options.jsonLogs);
+        if (message) say(message);
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof FatalStartError)) throw error;
+    say(`▶ npm start: ${error.message}`);
+    return EXIT_BAD_CONFIG;
+  }
+  let interrupted = false;
+  const stopping = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`\n▶ ${signal}: stopping every service (each drains its in-flight calls)`);
-      void platformStarting.then((platform) => platform.stop()).then(resolve, resolve);
+      if (interrupted) return;
+      interrupted = true;
+      say(`\n▶ ${signal}: stopping every service (each drains its in-flight calls)`);
+      resolve();
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  await platformStarting;
-  if (!stopping) console.log(howToCall());
-  await stopped;
-  console.log('▶ stopped');
+  let exitCode = 0;
+  const ready = platform.ready().then(
+    () => {
+      if (!interrupted) say(howToCall(platform));
+    },
+    (error: unknown) => {
+      if (interrupted) return;
+      say(`▶ npm start: ${error instanceof Error ? error.message : String(error)}; stopping`);
+      exitCode = error instanceof FatalStartError ? EXIT_BAD_CONFIG : 1;
+    },
+  );
+  await Promise.race([stopping, ready.then(() => (exitCode !== 0 ? undefined : stopping))]);
+  await platform.stop();
+  say(`▶ stopped ${stoppedCleanly.length > 0 ? stoppedCleanly.join(', ') : 'everything'}`);
+  return exitCode;
 }
 
-main().catch((error: unknown) => {
-  console.error(`▶ npm start failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(`▶ npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}
