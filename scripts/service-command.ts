@@ -32,9 +32,19 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** Spawns `service`; the child is killed if this process exits while it still runs. */
+/**
+ * Spawns `service`; the child is killed if this process exits while it still runs, and, because its stdin
+ * is a pipe from this process (STREAMPLANE_EXIT_WITH_PARENT), it also shuts down by itself if this
+ * process dies without a chance to kill it (SIGKILL, a killed test worker).
+ */
 export function spawnService(service: string, options: SpawnOptions): ChildProcess {
-  const child = spawn(process.execPath, serviceNodeArguments(service), { cwd: REPO_ROOT, ...options });
+  const [, stdout = 'pipe', stderr = 'pipe'] = Array.isArray(options.stdio) ? options.stdio : [];
+  const child = spawn(process.execPath, serviceNodeArguments(service), {
+    cwd: REPO_ROOT,
+    ...options,
+    env: { ...options.env, STREAMPLANE_EXIT_WITH_PARENT: 'true' },
+    stdio: ['pipe', stdout, stderr],
+  });
   running.add(child);
   child.once('exit', () => running.delete(child));
   return child;

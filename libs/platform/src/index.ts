@@ -22,3 +22,4 @@ export * from './cache';
 export * from './stores/store-guard';
 export * from './telemetry/start-from-env';
 export { LIVENESS_HEALTH_SERVICE } from './server/health';
+export { TRACE_ID_TRAILER } from './server/call-pipeline';

@@ -6,6 +6,7 @@ import { Logger } from '../src/logging/logger';
 import { loadProtos } from '../src/proto/proto-loader';
 import { SERVICES, type ClientOf } from '@streamplane/contracts';
 import { ConsulDouble, ok, ScriptedServer } from '@streamplane/testkit';
+import { freePort } from '@streamplane/tools';
 
 /**
  * Client-side load balancing over the instances Consul says are passing, through the consul:/// resolver
@@ -120,7 +121,43 @@ describe('discovery through Consul', () => {
     }
     expect(error).toMatchObject({
       code: status.UNAVAILABLE,
-      details: expect.stringMatching(/no passing instance of catalog/),
+      details: expect.stringMatching(/no passing instance of catalog known to Consul at /),
     });
+  });
+});
+
+describe('discovery through a Consul agent that does not answer', () => {
+  it('fails calls at once with UNAVAILABLE naming the service and the agent, not a name-resolution timeout', async () => {
+    const agent = `127.0.0.1:${await freePort()}`;
+    useConsulResolver({
+      logger: silent,
+      watch: { waitSeconds: 1, minIntervalMs: 5, errorBackoffBaseMs: 10, errorBackoffCapMs: 50 },
+    });
+    const breakers = new BreakerRegistry();
+    const client: ClientOf<'catalog'> = new ResilientClient(
+      SERVICES.catalog,
+      `consul://${agent}/catalog`,
+      loadProtos([SERVICES.catalog.protoFile]).definition,
+      { breakers, logger: silent, options: { maxAttempts: 1, defaultBudgetMs: 5_000 } },
+    );
+    try {
+      const startedAt = Date.now();
+      const failure = await client.call('GetTitle', { title_id: 'tt00001' }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toMatchObject({
+        code: status.UNAVAILABLE,
+        details: expect.stringContaining(
+          `no instance of catalog known to Consul at ${agent}: the agent does not answer (`,
+        ),
+      });
+      // Refused as soon as the agent failed to answer, well before the call's 5 s deadline.
+      expect(Date.now() - startedAt).toBeLessThan(4_000);
+    } finally {
+      client.close();
+      breakers.close();
+      stopConsulWatchers();
+    }
   });
 });

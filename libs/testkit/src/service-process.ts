@@ -118,7 +118,9 @@ export async function runUntilExit(
  */
 export function releaseEventLoop(child: ChildProcess): void {
   child.unref();
-  for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) {
+    (stream as unknown as { unref?: () => void } | null)?.unref?.();
+  }
 }
 
 function parseLine(text: string): LogLine {

@@ -78,6 +78,12 @@ export const platformConfigSchema = telemetryConfigSchema.extend({
   SHUTDOWN_DELAY_MS: env.int(0, 60_000).default(0),
   /** Longest wait for in-flight calls to finish on shutdown before they are cut off. */
   SHUTDOWN_DRAIN_MS: env.int(0, 120_000).default(10_000),
+  /**
+   * `true` under a local supervisor (npm start, the tests), which holds the process's stdin open: when it
+   * closes, the supervisor is gone however it ended (even SIGKILL), and the service shuts down instead of
+   * living on as an orphan holding its port. Never in a container, whose stdin is closed from the start.
+   */
+  STREAMPLANE_EXIT_WITH_PARENT: env.oneOf(['true', 'false']).default('false'),
   /** How services find each other: `static` (<SERVICE>_ADDR, local default) or `consul` (Kubernetes). */
   STREAMPLANE_DISCOVERY: env.oneOf(['static', 'consul']).default('static'),
   /** The Consul agent's HTTP API (Consul's own variable; an http:// prefix is accepted). */

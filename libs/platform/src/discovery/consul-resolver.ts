@@ -82,6 +82,10 @@ class ConsulResolver implements experimental.Resolver {
   private watcher?: ConsulWatcher;
   private reported?: ServiceInstance[];
   private readonly onInstances = (instances: ServiceInstance[]): void => this.report(instances);
+  private readonly onUnreachable = (reason: string): void =>
+    this.reportError(
+      `no instance of ${this.service} known to Consul at ${this.agent}: the agent does not answer (${reason})`,
+    );
 
   constructor(
     target: experimental.GrpcUri,
@@ -102,6 +106,7 @@ class ConsulResolver implements experimental.Resolver {
     if (!this.watcher) {
       this.watcher = acquireWatcher(this.agent, this.service);
       this.watcher.on('instances', this.onInstances);
+      this.watcher.on('unreachable', this.onUnreachable);
     }
     const known = this.watcher.current();
     // The watcher pushes every change; here only a set this resolver has not reported yet is reported.
@@ -114,6 +119,7 @@ class ConsulResolver implements experimental.Resolver {
   destroy(): void {
     if (!this.watcher) return;
     this.watcher.off('instances', this.onInstances);
+    this.watcher.off('unreachable', this.onUnreachable);
     this.watcher = undefined;
     this.reported = undefined;
     releaseWatcher(this.agent, this.service);
@@ -128,13 +134,17 @@ class ConsulResolver implements experimental.Resolver {
       // No passing instance must mean no traffic, failing fast. The empty list above drops the old
       // connections (after an error alone grpc-js would keep dialling them); this error then makes calls
       // fail with UNAVAILABLE at once, where an empty list alone would queue them until their deadline.
-      const details = `no passing instance of ${this.service} in Consul`;
-      this.listener(
-        experimental.statusOrFromError({ code: GrpcStatus.UNAVAILABLE, details, metadata: new Metadata() }),
-        {},
-        null,
-        details,
-      );
+      this.reportError(`no passing instance of ${this.service} known to Consul at ${this.agent}`);
     }
+  }
+
+  /** Calls fail at once with UNAVAILABLE and this reason, instead of waiting for a resolution that won't come. */
+  private reportError(details: string): void {
+    this.listener(
+      experimental.statusOrFromError({ code: GrpcStatus.UNAVAILABLE, details, metadata: new Metadata() }),
+      {},
+      null,
+      details,
+    );
   }
 }

@@ -38,7 +38,9 @@ interface HealthEntry {
  * backwards, never use an index below 1, rate-limit the loop. While Consul is unreachable it backs off and
  * keeps reporting the last known instances, so calls go on reaching them.
  *
- * Emits 'instances' (ServiceInstance[]) whenever the set changes, and 'error' never: failures are logged.
+ * Emits 'instances' (ServiceInstance[]) whenever the set changes, and 'unreachable' (the reason) when a
+ * query fails before Consul has ever answered, so callers learn why there is nothing to dial; 'error'
+ * never: failures are logged.
  */
 export class ConsulWatcher extends EventEmitter {
   private instances: ServiceInstance[] | undefined;
@@ -86,6 +88,7 @@ export class ConsulWatcher extends EventEmitter {
           this.options.errorBackoffCapMs,
           this.options.errorBackoffBaseMs * 2 ** (this.consecutiveErrors - 1),
         );
+        if (this.instances === undefined) this.emit('unreachable', (error as Error).message);
         this.logger.warn('consul watch failed; keeping last known instances', {
           consul_service: this.service,
           known_instances: this.instances?.length ?? 0,

@@ -1,5 +1,11 @@
-import { context } from '@opentelemetry/api';
-import { status as GrpcStatus, type sendUnaryData, type ServerUnaryCall, type StatusObject } from '@grpc/grpc-js';
+import { context, isSpanContextValid } from '@opentelemetry/api';
+import {
+  Metadata,
+  status as GrpcStatus,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type StatusObject,
+} from '@grpc/grpc-js';
 import { statusError, statusName, toStatusError, type MappedError } from '../errors/grpc-status';
 import type { FaultInjector } from '../faults/faults';
 import type { Logger } from '../logging/logger';
@@ -7,6 +13,9 @@ import type { RpcTelemetry } from '../telemetry/rpc-telemetry';
 import { deadlineToMillis, runWithRequestContext, type RequestContext } from './request-context';
 
 export type UnaryHandler = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => unknown;
+
+/** Trailing metadata of every answer: the trace of the call, so a caller can look its own call up. */
+export const TRACE_ID_TRAILER = 'x-trace-id';
 
 /**
  * Everything the platform does around a handler, for every unary call, in one place: trace context and
@@ -58,19 +67,33 @@ export class CallPipeline {
       call.off('cancelled', onCancelled);
       let code = GrpcStatus.OK;
       let details = '';
+      const spanContext = span.spanContext();
+      const traceId = isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
       try {
         if (error) {
           const mapped = toStatusError(error);
           context.with(traceContext, () => this.report(method, error, mapped));
           code = mapped.error.code;
           details = mapped.error.details;
+          if (traceId) mapped.error.metadata.set(TRACE_ID_TRAILER, traceId);
           callback(mapped.error as Partial<StatusObject>);
         } else {
-          callback(null, value);
+          const trailer = new Metadata();
+          if (traceId) trailer.set(TRACE_ID_TRAILER, traceId);
+          callback(null, value, trailer);
         }
       } finally {
-        this.telemetry.endServerSpan(span, method, code, details, performance.now() - startedAt);
+        const durationMs = performance.now() - startedAt;
+        this.telemetry.endServerSpan(span, method, code, details, durationMs);
         this.inFlightCalls -= 1;
+        // The access log: one line per served call at LOG_LEVEL=debug, with the call's trace id.
+        context.with(traceContext, () =>
+          this.logger.debug('served', {
+            method,
+            code: statusName(code),
+            duration_ms: Math.round(durationMs * 10) / 10,
+          }),
+        );
       }
     };
 

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/config';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ServerGrpc } from '@nestjs/microservices';
@@ -43,9 +44,13 @@ export class PlatformGrpcTransport extends ServerGrpc {
   override async createClient(): Promise<Server> {
     const server = new Server();
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, port) =>
-        error ? reject(error) : resolve(port),
-      );
+      server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, port) => {
+        if (!error) resolve(port);
+        // Another process has the port: the configuration cannot work, and retrying will not change that.
+        else if (error.message.includes('EADDRINUSE')) {
+          reject(new ConfigError([`GRPC_PORT: port ${this.setup.port} on ${this.setup.host} is already in use`]));
+        } else reject(error);
+      });
     });
     this.server = server;
     this.setup.onServerCreated(server);

@@ -39,6 +39,8 @@ export interface ServiceOptions<Schema extends z.ZodType<PlatformConfig>> {
 export interface RunningService {
   readonly port: number;
   readonly logger: Logger;
+  /** Whether the process should stop when its stdin closes (STREAMPLANE_EXIT_WITH_PARENT). */
+  readonly exitWithParent: boolean;
   /** Health NOT_SERVING, refuse new calls, drain in-flight ones (bounded), close. */
   shutdown(reason: string): Promise<DrainOutcome>;
 }
@@ -136,7 +138,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
     })();
     return stopping;
   };
-  return { port: transport.port, logger, shutdown };
+  return { port: transport.port, logger, exitWithParent: config.STREAMPLANE_EXIT_WITH_PARENT === 'true', shutdown };
 }
 
 /**
@@ -188,8 +190,8 @@ function registerUntilDone(
 export function runService<Schema extends z.ZodType<PlatformConfig>>(options: ServiceOptions<Schema>): void {
   startService(options).then(
     (running) => {
-      const stop = (signal: NodeJS.Signals): void => {
-        running.shutdown(signal).then(
+      const stop = (reason: string): void => {
+        running.shutdown(reason).then(
           () => process.exit(0),
           (error: unknown) => {
             running.logger.error('shutdown failed', { error });
@@ -199,6 +201,9 @@ export function runService<Schema extends z.ZodType<PlatformConfig>>(options: Se
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
+      if (running.exitWithParent) {
+        process.stdin.once('end', () => stop('stdin closed: the supervisor is gone')).resume();
+      }
       process.on('uncaughtException', (error) => {
         // State may be corrupt: let the supervisor (Kubernetes, npm start) restart a clean process.
         running.logger.error('uncaught exception; exiting', { error });

@@ -18,6 +18,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../config/config';
 import { Logger } from '../logging/logger';
 
 /**
@@ -179,7 +180,15 @@ function serveMetrics(
     }
   });
   const listening = new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new ConfigError([
+              `METRICS_PORT: port ${options.metricsPort} on ${options.metricsHost ?? '0.0.0.0'} is already in use`,
+            ])
+          : error,
+      ),
+    );
     server.listen(options.metricsPort, options.metricsHost ?? '0.0.0.0', () => resolve());
   });
   server.unref();

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { createServer, type AddressInfo } from 'node:net';
 import { SERVICES } from '@streamplane/contracts';
 import {
   eventually,
@@ -20,6 +21,20 @@ describe('catalog process lifecycle', () => {
     expect(code).toBe(78);
     expect(stderr).toMatch(/GRPC_PORT: expected a port number \(got "eighty"\)/);
     expect(stderr).toMatch(/LOG_LEVEL: expected one of debug, info, warn, error \(got "loud"\)/);
+  });
+
+  it('refuses to start on a port another process holds, in one line and with the configuration exit code', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const { code, stderr } = await runUntilExit('catalog', { GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port) });
+      expect(code).toBe(78);
+      expect(stderr).toContain(`GRPC_PORT: port ${port} on 127.0.0.1 is already in use`);
+      expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      holder.close();
+    }
   });
 
   it('writes JSON log lines with service, level and message', async () => {
