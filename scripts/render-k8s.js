@@ -7,7 +7,7 @@
 const { execFileSync } = require('node:child_process');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
-const { helmPath } = require('./ensure-helm.js');
+const { installedHelmPath } = require('./ensure-helm.js');
 
 const ROOT = join(__dirname, '..');
 const OUTPUT = join(ROOT, 'k8s', 'manifests', 'streamplane.yaml');
@@ -37,7 +37,7 @@ const HEADER =
   '# Local development secrets only: for anything else install the chart, which generates real ones.\n';
 
 function render() {
-  return HEADER + execFileSync(helmPath(), RENDER_ARGS, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return HEADER + execFileSync(installedHelmPath(), RENDER_ARGS, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 }
 
 module.exports = { render, OUTPUT };

@@ -295,11 +295,9 @@ export class Supervisor {
     }
     if (code === EXIT_BAD_CONFIG) {
       entry.state = 'failed';
-      const reason =
-        entry.recent
-          .filter((line) => line.trim() !== '')
-          .join(' ')
-          .trim() || 'invalid configuration';
+      const said = entry.recent.map((line) => line.trim()).filter((line) => line !== '');
+      // The service names itself at the start of its message; the error names it once already.
+      const reason = said.join(' ').replace(new RegExp(`^${entry.name}: `), '') || 'invalid configuration';
       this.fail(new FatalStartError(entry.name, reason));
       return;
     }

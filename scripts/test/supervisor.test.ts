@@ -128,10 +128,7 @@ describe('supervisor', () => {
       '  DATABASE_URL: expected a postgres:// URL (got "garbage")',
     ]);
     await expect(up).rejects.toEqual(
-      new FatalStartError(
-        'billing',
-        'billing: invalid configuration:   DATABASE_URL: expected a postgres:// URL (got "garbage")',
-      ),
+      new FatalStartError('billing', 'invalid configuration: DATABASE_URL: expected a postgres:// URL (got "garbage")'),
     );
     await pass(120_000, 1_000);
     expect(launchesOf('billing')).toHaveLength(1);

@@ -5,7 +5,9 @@ import { parseManifests } from '@streamplane/testkit';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { render, OUTPUT } = require('@streamplane/tools/render-k8s') as { render: () => string; OUTPUT: string };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { kubectlPath } = require('@streamplane/tools/ensure-helm') as { kubectlPath: () => string };
+const { installedKubectlPath } = require('@streamplane/tools/ensure-helm') as {
+  installedKubectlPath: () => string;
+};
 
 /** k8s/ serves `kubectl apply -k k8s/` users: it must be exactly what the chart renders. */
 describe('k8s/ plain manifests', () => {
@@ -40,7 +42,7 @@ describe('k8s/ plain manifests', () => {
 
   it('build with kustomize into the streamplane namespace', () => {
     // kubectl carries kustomize; no cluster is contacted.
-    const built = parseManifests(execFileSync(kubectlPath(), ['kustomize', 'k8s/'], { encoding: 'utf8' }));
+    const built = parseManifests(execFileSync(installedKubectlPath(), ['kustomize', 'k8s/'], { encoding: 'utf8' }));
     expect(built.find((object) => object.kind === 'Namespace')?.metadata.name).toBe('streamplane');
     const namespaced = built.filter((object) => object.kind !== 'Namespace');
     expect(namespaced.every((object) => object.metadata.namespace === 'streamplane')).toBe(true);

@@ -7,9 +7,9 @@ const run = promisify(execFile);
 import { REPO_ROOT } from '@streamplane/tools';
 export const CHART = join(REPO_ROOT, 'helm', 'streamplane');
 
-// The real helm binary: from PATH, or unpacked from its npm package by scripts/ensure-helm.js.
+// The real helm binary: from PATH, or unpacked from its npm package by the install step; never fetched here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { helmPath } = require('@streamplane/tools/ensure-helm') as { helmPath: () => string };
+const { installedHelmPath } = require('@streamplane/tools/ensure-helm') as { installedHelmPath: () => string };
 
 export interface HelmResult {
   code: number;
@@ -19,8 +19,10 @@ export interface HelmResult {
 
 /** Runs helm with `args`; never throws for a non-zero exit (tests look at the code and stderr). */
 export async function helm(args: string[]): Promise<HelmResult> {
+  // A missing helm throws here, in one line saying how to get it, rather than failing as a helm error.
+  const binary = installedHelmPath();
   try {
-    const { stdout, stderr } = await run(helmPath(), args, {
+    const { stdout, stderr } = await run(binary, args, {
       cwd: REPO_ROOT,
       maxBuffer: 64 * 1024 * 1024,
       timeout: 120_000,

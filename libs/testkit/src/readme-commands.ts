@@ -10,22 +10,8 @@ import { BUF } from './buf-curl';
  * README's calls, run as a reader would paste them, so the README cannot drift from what works. Only
  * three things are rewritten: the design ports become the ports the test platform listens on, `npx buf`
  * becomes the installed buf binary, and `npm run --silent token --` calls the built token script directly
- * (npm's pre-script would rebuild dist/ under the running services). grpcurl, which this machine lacks, is
- * a shell function that makes the same call with `buf curl`: both use server reflection the same way.
+ * (npm's pre-script would rebuild dist/ under the running services).
  */
-const GRPCURL_VIA_BUF = `
-grpcurl() {
-  local args=()
-  while [ $# -gt 0 ]; do
-    case "$1" in
-      -plaintext) shift ;;
-      -H|-d) args+=("$1" "$2"); shift 2 ;;
-      *) break ;;
-    esac
-  done
-  "${BUF}" curl --protocol grpc --http2-prior-knowledge "\${args[@]}" "http://$1/$2"
-}
-`;
 
 /** The `sh` code blocks under README's `## <section>` heading (its ### subsections included). */
 export function readmeShellBlocks(section: string): string[] {
@@ -46,7 +32,7 @@ export function runReadmeBlock(
     .replace(/127\.0\.0\.1:(\d{5})/g, (text, port: string) => portMap.get(Number(port)) ?? text)
     .replace(/npx buf /g, `"${BUF}" `)
     .replace(/npm run --silent token --/g, `node "${join(REPO_ROOT, 'scripts', 'dist', 'token.js')}"`);
-  script = `set -euo pipefail\n${GRPCURL_VIA_BUF}\n${script}`;
+  script = `set -euo pipefail\n${script}`;
   const workDirectory = mkdtempSync(join(tmpdir(), 'streamplane-readme-'));
   return new Promise((resolve) => {
     execFile('bash', ['-c', script], { cwd: workDirectory, timeout: 60_000 }, (error, stdout, stderr) => {
