@@ -14,6 +14,8 @@
  * - `stop()` works at any moment, start-up included: nothing is (re)started after it.
  */
 
+import { backgroundTimers, type Timers } from './timers';
+
 /** Exit status of a process that cannot start with its configuration (sysexits EX_CONFIG). */
 export const EXIT_BAD_CONFIG = 78;
 
@@ -33,19 +35,6 @@ export type Launcher = (service: string, callbacks: ProcessCallbacks) => Supervi
 
 /** Asks a service's health check; never rejects. */
 export type Prober = (service: string) => Promise<Health>;
-
-export interface Timers {
-  nowMs(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  nowMs: () => Date.now(),
-  // Never what keeps a process alive: the supervised children are.
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export interface SupervisorOptions {
   /** Each service and whom it calls (its declared dependencies). */
@@ -132,7 +121,7 @@ export class Supervisor {
   private fatal?: FatalStartError;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.timers = options.timers ?? realTimers;
+    this.timers = options.timers ?? backgroundTimers;
     this.restart = { ...DEFAULT_RESTART, ...options.restart };
     this.probeEvery = options.probeEveryMs ?? DEFAULT_PROBE_EVERY;
     this.startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;

@@ -1,5 +1,10 @@
 import { status } from '@grpc/grpc-js';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
+import { staticAddressVariable } from '@streamplane/platform';
 import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 import {
   bufCurlJson,
@@ -13,7 +18,17 @@ import {
   type ReceivedSpan,
   type TestClient,
 } from '@streamplane/testkit';
-import { Platform } from '@streamplane/tools';
+import {
+  buildReport,
+  DEFAULT_LOAD,
+  discoverViewers,
+  grpcPlatformCalls,
+  Platform,
+  realTimers,
+  REPO_ROOT,
+  runLoad,
+  ViewerPool,
+} from '@streamplane/tools';
 
 interface Grant {
   playback_session_id: string;
@@ -229,6 +244,74 @@ describe('the whole platform', () => {
     expect(grant.cdn_urls[0]!.appliance_id).not.toBe('origin');
     await playback.call('StopPlayback', { playback_session_id: grant.playback_session_id }, { metadata });
   });
+
+  it('carries a short open-loop load, and its report adds up', async () => {
+    const addresses = Object.fromEntries(SERVICE_NAMES.map((name) => [name, platform.address(name)])) as Record<
+      ServiceName,
+      string
+    >;
+    const calls = grpcPlatformCalls(addresses);
+    try {
+      const options = { ...DEFAULT_LOAD, rate: 20, durationMs: 3_000, playMs: 1_500, seed: 3 };
+      const viewers = await discoverViewers(calls, 40);
+      expect(viewers.length).toBeGreaterThan(20);
+      const recorder = await runLoad(options, {
+        calls,
+        viewers: new ViewerPool(viewers),
+        titles: [{ titleId: 'tt00001', maturityLevel: 13 }],
+        tokenOf: (account) => signAccountToken(account, LOCAL_DEVELOPMENT_SECRET),
+        timers: realTimers,
+      });
+      const report = buildReport(options, recorder, options.durationMs);
+      const failed = Object.values(report.errors).reduce((sum, count) => sum + count, 0);
+      expect(report.requests).toBe(report.ok + failed);
+      expect(report.actions).toBeGreaterThan(30);
+      expect(report.overflow).toBe(0);
+      // A healthy platform at 20 actions/s answers (nearly) everything; plays start and stop.
+      expect(report.ok).toBeGreaterThanOrEqual(report.requests * 0.95);
+      expect(report.sps).toBeGreaterThan(0);
+      expect(report.latencyMs.StopPlayback?.count).toBe(report.latencyMs.AuthorizePlayback?.count);
+    } finally {
+      calls.close();
+    }
+  }, 60_000);
+
+  it('npm run load ends early on Ctrl-C and still writes its report', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'streamplane-load-'));
+    const reportPath = join(directory, 'load.json');
+    const env = {
+      PATH: process.env.PATH,
+      ...Object.fromEntries(SERVICE_NAMES.map((name) => [staticAddressVariable(name), platform.address(name)])),
+    };
+    try {
+      const child = spawn(
+        process.execPath,
+        [join(REPO_ROOT, 'scripts', 'dist', 'load.js'), '--rate', '10', '--duration', '60s', '--report', reportPath],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      let interrupted = false;
+      child.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        // One Ctrl-C, once the run is under way (a second one would end it at once, as it should).
+        if (!interrupted && /t=\s+1s/.test(output)) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(0);
+      const report = JSON.parse(readFileSync(reportPath, 'utf8')) as {
+        durationS: number;
+        requests: number;
+        ok: number;
+      };
+      expect(report.durationS).toBeLessThan(30);
+      expect(report.requests).toBeGreaterThan(0);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('makes one play one trace, with an edge from playback-authorization to each service it asked', async () => {
     const traceId = 'cafe'.repeat(8);

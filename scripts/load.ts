@@ -1,0 +1,96 @@
+/* eslint-disable no-console -- a command-line tool: its output is the progress and the report */
+import { writeFileSync } from 'node:fs';
+import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
+import { runLoad, type TitleChoice } from './load/generator';
+import { LOAD_USAGE, LoadUsageError, parseLoadArguments, type LoadOptions } from './load/options';
+import { grpcPlatformCalls, platformAddresses, type PlatformCalls } from './load/platform-calls';
+import { buildReport, formatReport, formatSecond, renderHtml, type LoadReport } from './load/report';
+import { discoverViewers, ViewerPool } from './load/viewers';
+import { realTimers } from './timers';
+
+/**
+ * `npm run load`: open-loop viewer load against a running platform (`npm start`, or a port-forwarded
+ * cluster through the same <SERVICE>_ADDR variables the services use). One progress line per second,
+ * a final table, and the JSON and HTML reports; Ctrl-C ends the run early and still writes them.
+ */
+
+/** Seeded accounts asked about at start: enough free streams for the plays the run will hold at once. */
+function accountsNeeded(options: LoadOptions): number {
+  const playShare =
+    (options.mix.find(([kind]) => kind === 'play')?.[1] ?? 0) /
+    options.mix.reduce((sum, [, weight]) => sum + weight, 0);
+  const concurrentPlays = options.rate * playShare * (options.playMs / 1000) * 1.5;
+  return Math.min(1000, Math.max(20, Math.ceil(concurrentPlays)));
+}
+
+async function titlesToPlay(calls: PlatformCalls, country: string): Promise<TitleChoice[]> {
+  const page = await calls.call('catalog', 'ListTitles', { country, page_size: 200 });
+  if (page.code !== 'OK') throw new Error(`catalog ListTitles answered ${page.code}: is the platform running?`);
+  const titles = (page.response as { titles: Array<{ title_id: string; maturity_level: number }> }).titles;
+  return titles.map((title) => ({ titleId: title.title_id, maturityLevel: title.maturity_level }));
+}
+
+export async function loadCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let options: LoadOptions;
+  try {
+    options = parseLoadArguments(args);
+  } catch (error) {
+    if (!(error instanceof LoadUsageError)) throw error;
+    console.error(`npm run load: ${error.message}\n${LOAD_USAGE}`);
+    return 2;
+  }
+  const addresses = platformAddresses(env);
+  const calls = grpcPlatformCalls(addresses);
+  const abort = new AbortController();
+  const onSignal = () => {
+    console.log('\nSIGINT: ending the run; plays in progress stop, then the report');
+    abort.abort();
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    const country = 'US';
+    console.log(`asking the platform for viewers and titles (catalog at ${addresses.catalog}) …`);
+    const [titles, viewers] = await Promise.all([
+      titlesToPlay(calls, country),
+      discoverViewers(calls, accountsNeeded(options)),
+    ]);
+    if (viewers.length === 0) throw new Error('profiles and billing named no active account with a profile');
+    const secret = env.STREAMPLANE_AUTH_SECRET || LOCAL_DEVELOPMENT_SECRET;
+    const tokens = new Map<string, string>();
+    const tokenOf = (accountId: string) => {
+      let token = tokens.get(accountId);
+      if (!token) tokens.set(accountId, (token = signAccountToken(accountId, secret)));
+      return token;
+    };
+    console.log(
+      `${viewers.length} viewers, ${titles.length} titles; offering ${options.rate} actions/s for ${options.durationMs / 1000} s`,
+    );
+    const startedAt = Date.now();
+    const recorder = await runLoad(options, {
+      calls,
+      viewers: new ViewerPool(viewers),
+      titles,
+      tokenOf,
+      timers: realTimers,
+      signal: abort.signal,
+      country,
+      onSecond: (t, recorded) => console.log(formatSecond(recorded.secondSummary(t))),
+    });
+    const report: LoadReport = buildReport(options, recorder, Math.min(Date.now() - startedAt, options.durationMs));
+    console.log(`\n${formatReport(report)}`);
+    if (options.reportPath) writeFileSync(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    if (options.htmlPath) writeFileSync(options.htmlPath, renderHtml(report));
+    for (const path of [options.reportPath, options.htmlPath]) if (path) console.log(`wrote ${path}`);
+    return 0;
+  } catch (error) {
+    console.error(`npm run load: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    calls.close();
+  }
+}
+
+if (require.main === module) {
+  void loadCommand(process.argv.slice(2), process.env).then((code) => process.exit(code));
+}

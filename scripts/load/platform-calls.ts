@@ -1,0 +1,75 @@
+import { credentials, loadPackageDefinition, Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { SERVICES, type ServiceName } from '@streamplane/contracts';
+import { loadProtos, staticAddressVariable } from '@streamplane/platform';
+
+/**
+ * How the load generator reaches the platform: one outcome per call, never a rejection, so that every
+ * RPC sent is counted as answered OK or failed with a code. The gRPC adapter is an outside caller, like
+ * an app: plain grpc-js channels, no resilience of its own (retries would hide what the platform does).
+ */
+export interface CallOutcome {
+  /** gRPC code name: OK, UNAVAILABLE, … */
+  code: string;
+  response?: unknown;
+}
+
+export interface PlatformCalls {
+  call(service: ServiceName, method: string, request: object, metadata?: Record<string, string>): Promise<CallOutcome>;
+  close(): void;
+}
+
+/** Deadline of each call the generator makes. */
+const CALL_DEADLINE_MS = 10_000;
+
+type UnaryMethod = (
+  request: object,
+  metadata: Metadata,
+  options: { deadline: number },
+  callback: (error: ServiceError | null, response: unknown) => void,
+) => void;
+
+/** Where each service is: `<SERVICE>_ADDR`, default 127.0.0.1 and its design port, as the services do. */
+export function platformAddresses(env: NodeJS.ProcessEnv): Record<ServiceName, string> {
+  return Object.fromEntries(
+    (Object.keys(SERVICES) as ServiceName[]).map((name) => [
+      name,
+      env[staticAddressVariable(name)] ?? `127.0.0.1:${SERVICES[name].port}`,
+    ]),
+  ) as Record<ServiceName, string>;
+}
+
+export function grpcPlatformCalls(addresses: Record<ServiceName, string>): PlatformCalls {
+  const loaded = loadPackageDefinition(loadProtos(Object.values(SERVICES).map((s) => s.protoFile)).definition);
+  const clients = new Map<ServiceName, Client>();
+  const clientOf = (service: ServiceName): Client => {
+    let client = clients.get(service);
+    if (!client) {
+      const Constructor = SERVICES[service].grpcService
+        .split('.')
+        .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], loaded) as new (
+        address: string,
+        creds: ReturnType<typeof credentials.createInsecure>,
+      ) => Client;
+      client = new Constructor(addresses[service], credentials.createInsecure());
+      clients.set(service, client);
+    }
+    return client;
+  };
+  return {
+    call(service, method, request, metadata = {}) {
+      const client = clientOf(service);
+      const unary = (client as unknown as Record<string, UnaryMethod>)[method];
+      if (typeof unary !== 'function') return Promise.resolve({ code: 'UNIMPLEMENTED' });
+      const headers = new Metadata();
+      for (const [key, value] of Object.entries(metadata)) headers.set(key, value);
+      return new Promise((resolve) =>
+        unary.call(client, request, headers, { deadline: Date.now() + CALL_DEADLINE_MS }, (error, response) =>
+          resolve(error ? { code: status[error.code] ?? 'UNKNOWN' } : { code: 'OK', response }),
+        ),
+      );
+    },
+    close() {
+      for (const client of clients.values()) client.close();
+    },
+  };
+}
