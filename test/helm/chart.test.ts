@@ -25,7 +25,8 @@ import {
   type ValidationProblem,
   type Variant,
 } from './rendered';
-import { LIVENESS_HEALTH_SERVICE } from '@streamplane/platform';
+import { LIVENESS_HEALTH_SERVICE, staticAddressVariable } from '@streamplane/platform';
+import { parseLoadArguments } from '@streamplane/tools';
 
 /**
  * Renders the chart with its default values and every variant under helm/streamplane/ci/ (the real helm
@@ -468,6 +469,47 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
       }
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('chart: the load generator', () => {
+  test('is off by default', () => {
+    expect(ofKind(rendered.get('default')!, 'Job')).toEqual([]);
+  });
+
+  test('when on, is a Job running the load command from the platform image at every service address', () => {
+    const objects = rendered.get('load-generator')!;
+    const job = named(objects, 'Job', 'streamplane-load-generator') as KubernetesObject & {
+      spec: { backoffLimit: number; template: { spec: { containers: Container[] } } };
+    };
+    expect(job.spec.backoffLimit).toBe(0);
+    const [container] = job.spec.template.spec.containers;
+    const service = serviceWorkloads(objects)[0]!.container;
+    expect(container!.image).toBe(service.image);
+    expect(container!.command).toEqual([
+      'node',
+      '/app/scripts/dist/load.js',
+      '--rate',
+      '50',
+      '--duration',
+      '2m',
+      '--mix',
+      'home=3,browse=3,play=2',
+      '--max-in-flight',
+      '500',
+    ]);
+    // The command's options are the ones `npm run load` accepts.
+    expect(parseLoadArguments(container!.command!.slice(2))).toMatchObject({ rate: 50, durationMs: 120_000 });
+    const env = new Map((container!.env ?? []).map((variable) => [variable.name, variable]));
+    for (const name of SERVICE_NAMES) {
+      const address = env.get(staticAddressVariable(name))?.value ?? '';
+      const [host, port] = address.split(':');
+      expect({ name, resolves: serviceResolves(objects, host!, Number(port)) }).toEqual({ name, resolves: true });
+    }
+    expect(env.get('STREAMPLANE_AUTH_SECRET')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'streamplane',
+      key: 'auth-secret',
+    });
   });
 });
 

@@ -270,6 +270,8 @@ describe('Dockerfile', () => {
       sourceOfImagePath('/app/libs/contracts/dist/register-telemetry.js'),
       ...SERVICE_NAMES.map((service) => `services/${service}/src/main.ts`),
       'scripts/token.ts',
+      // The load generator, which the chart's optional Job runs from the image.
+      'scripts/load.ts',
     ];
     const seen = new Set<string>();
     const undeclared: string[] = [];
