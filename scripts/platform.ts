@@ -139,6 +139,11 @@ export class Platform {
     return this.supervisor.state(service);
   }
 
+  /** The service's process id while it runs (the bench reads its memory). */
+  pid(service: ServiceName): number | undefined {
+    return this.supervisor.pid(service);
+  }
+
   address(service: ServiceName): string {
     return `127.0.0.1:${this.port(service)}`;
   }

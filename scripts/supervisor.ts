@@ -22,6 +22,7 @@ export const EXIT_BAD_CONFIG = 78;
 export type Health = 'SERVING' | 'NOT_SERVING' | 'UNREACHABLE';
 
 export interface SupervisedProcess {
+  readonly pid?: number;
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -159,6 +160,11 @@ export class Supervisor {
 
   state(service: string): ServiceState {
     return this.entry(service).state;
+  }
+
+  /** The running process's id, for measuring it (undefined while none runs). */
+  pid(service: string): number | undefined {
+    return this.entry(service).process?.pid;
   }
 
   states(): Record<string, ServiceState> {
