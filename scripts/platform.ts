@@ -24,16 +24,29 @@ import {
  * variables are in `env`.
  */
 
-/** The order services are listed in, dependencies first. */
-export const START_ORDER: readonly ServiceName[] = [
-  'catalog',
-  'profiles',
-  'billing',
-  'subtitles',
-  'recommendations',
-  'steering',
-  'playback-authorization',
-];
+/** Whom each service calls: the dependencies its package declares. */
+export function declaredDependencies(service: ServiceName): ServiceName[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- one package per service, by name
+  const { DEPENDENCIES } = require(`@streamplane/${service}/dependencies`) as { DEPENDENCIES: Dependency[] };
+  return DEPENDENCIES.map((dependency) => dependency.service.name as ServiceName);
+}
+
+/**
+ * Every service of the registry, each after the services it calls (and otherwise in registry order): the
+ * order they are listed in, and a valid start order.
+ */
+export const START_ORDER: readonly ServiceName[] = (() => {
+  const ordered: ServiceName[] = [];
+  const visit = (service: ServiceName, path: readonly ServiceName[]) => {
+    if (ordered.includes(service)) return;
+    if (path.includes(service))
+      throw new Error(`the services call each other in a circle: ${[...path, service].join(' → ')}`);
+    for (const dependency of declaredDependencies(service)) visit(dependency, [...path, service]);
+    ordered.push(service);
+  };
+  for (const service of SERVICE_NAMES) visit(service, []);
+  return ordered;
+})();
 
 export interface PlatformOptions {
   /**
@@ -45,13 +58,6 @@ export interface PlatformOptions {
   env?: NodeJS.ProcessEnv;
   onEvent?: (event: SupervisorEvent) => void;
   restart?: SupervisorOptions['restart'];
-}
-
-/** Whom each service calls: the dependencies its package declares. */
-export function declaredDependencies(service: ServiceName): ServiceName[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- one package per service, by name
-  const { DEPENDENCIES } = require(`@streamplane/${service}/dependencies`) as { DEPENDENCIES: Dependency[] };
-  return DEPENDENCIES.map((dependency) => dependency.service.name as ServiceName);
 }
 
 interface Ports {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { freePort } from '../free-port';
-import { checkPreconditions } from '../platform';
+import { SERVICE_NAMES } from '@streamplane/contracts';
+import { checkPreconditions, declaredDependencies, START_ORDER } from '../platform';
 import { portInUseMessage } from '../ports';
 import { parseStartArguments } from '../start';
 import { FatalStartError } from '../supervisor';
@@ -69,5 +70,22 @@ describe('before anything starts', () => {
       '--port-offset takes a whole number from 0 to 10000 (got ten)',
     );
     expect(() => parseStartArguments(['--verbose'], {})).toThrow('unknown option --verbose');
+  });
+});
+
+describe('start order', () => {
+  test('lists every service of the registry, each after the services it calls', () => {
+    expect([...START_ORDER].sort()).toEqual([...SERVICE_NAMES].sort());
+    for (const service of START_ORDER) {
+      for (const dependency of declaredDependencies(service)) {
+        expect({ service, dependency, before: START_ORDER.indexOf(dependency) < START_ORDER.indexOf(service) }).toEqual(
+          {
+            service,
+            dependency,
+            before: true,
+          },
+        );
+      }
+    }
   });
 });
