@@ -2,13 +2,9 @@ import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ServiceDefinitions } from '@streamplane/contracts';
 import { CLOCK, Logger, Readiness, SERVICE_CONFIG, ServiceClients, type Clock } from '@streamplane/platform';
 import { connectGuardedRedis, type GuardedRedis } from '@streamplane/platform/redis';
-import { BillingAdapter } from './adapters/billing.adapter';
-import { CatalogAdapter } from './adapters/catalog.adapter';
 import { InMemorySessionStore } from './adapters/in-memory-session-store';
-import { ProfilesAdapter } from './adapters/profiles.adapter';
+import { playPathPorts } from './adapters/play-path-ports';
 import { RedisSessionStore } from './adapters/redis-session-store';
-import { SteeringAdapter } from './adapters/steering.adapter';
-import { SubtitlesAdapter } from './adapters/subtitles.adapter';
 import { PlaybackController } from './api/playback.controller';
 import { PlayPath } from './application/play-path';
 import type { SessionStore } from './application/ports';
@@ -48,23 +44,11 @@ const SESSION_STORE = Symbol('SessionStore');
         config: PlaybackConfig,
         clock: Clock,
       ): PlayPath => {
-        const catalog = new CatalogAdapter(clients.get('catalog'));
-        return new PlayPath(
-          {
-            profiles: new ProfilesAdapter(clients.get('profiles')),
-            titles: catalog,
-            entitlements: new BillingAdapter(clients.get('billing')),
-            encodingLadders: catalog,
-            steering: new SteeringAdapter(clients.get('steering')),
-            subtitles: new SubtitlesAdapter(clients.get('subtitles')),
-            sessions,
-          },
-          {
-            clock,
-            sessionTtlMs: config.PLAYBACK_SESSION_TTL_SECONDS * 1000,
-            cdnSecret: config.STREAMPLANE_CDN_SECRET,
-          },
-        );
+        return new PlayPath(playPathPorts(clients, sessions), {
+          clock,
+          sessionTtlMs: config.PLAYBACK_SESSION_TTL_SECONDS * 1000,
+          cdnSecret: config.STREAMPLANE_CDN_SECRET,
+        });
       },
     },
   ],

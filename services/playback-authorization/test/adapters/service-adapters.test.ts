@@ -11,6 +11,7 @@ import { SteeringAdapter } from '../../src/adapters/steering.adapter';
 import { SubtitlesAdapter } from '../../src/adapters/subtitles.adapter';
 import { DEPENDENCIES } from '../../src/application/dependencies';
 import { PlayPath } from '../../src/application/play-path';
+import { playPathPorts } from '../../src/adapters/play-path-ports';
 
 const EXPIRES_AT = { seconds: String(Math.floor(Date.parse('2030-01-01T00:00:00Z') / 1000)), nanos: 0 };
 
@@ -152,19 +153,11 @@ describe('service adapters', () => {
     );
     server('steering').otherwise(fail(status.UNAVAILABLE));
     server('subtitles').otherwise(fail(status.DEADLINE_EXCEEDED));
-    const catalog = new CatalogAdapter(clients.get('catalog'));
-    const playPath = new PlayPath(
-      {
-        profiles: new ProfilesAdapter(clients.get('profiles')),
-        titles: catalog,
-        entitlements: new BillingAdapter(clients.get('billing')),
-        encodingLadders: catalog,
-        steering: new SteeringAdapter(clients.get('steering')),
-        subtitles: new SubtitlesAdapter(clients.get('subtitles')),
-        sessions: new InMemorySessionStore(),
-      },
-      { clock: new ManualClock(), sessionTtlMs: 60_000, cdnSecret: 'cdn-secret-of-the-tests' },
-    );
+    const playPath = new PlayPath(playPathPorts(clients, new InMemorySessionStore()), {
+      clock: new ManualClock(),
+      sessionTtlMs: 60_000,
+      cdnSecret: 'cdn-secret-of-the-tests',
+    });
     const grant = await playPath.authorize('acct-0001', {
       profileId: 'acct-0001-p1',
       titleId: 'tt00001',
