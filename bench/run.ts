@@ -279,7 +279,7 @@ async function benchPlatform(): Promise<BenchResults> {
       const throughputPercent = Math.round((best.platform!.perSecond / best.floor!.perSecond) * 100);
       const p99Ratio = Math.round((best.platform!.p99 / best.floor!.p99) * 10) / 10;
       console.log(`play path vs bare grpc-js at concurrency ${concurrency}: ${throughputPercent} %`);
-      console.log(`play path p99 vs bare grpc-js at concurrency ${concurrency}: ${p99Ratio} ×`);
+      console.log(`play path p99 vs bare grpc-js at concurrency ${concurrency}: ${p99Ratio.toFixed(1)} ×`);
       playVsFloor.push({ concurrency, platform: best.platform!, floor: best.floor!, throughputPercent, p99Ratio });
     }
     const rssAfterLoadMb = Object.fromEntries(SERVICE_NAMES.map((name) => [name, rssMb(platform.pid(name))]));

@@ -26,7 +26,7 @@ export class RecommendationsController {
   @GrpcMethod('RecommendationsService', 'GetHomeRows')
   async getHomeRows(request: GetHomeRowsRequest): Promise<GetHomeRowsResponse__Input> {
     const { profileId, limits } = homeRowsQuery(request);
-    return toHomeRowsResponse(await this.homeRows.forProfile(profileId, limits));
+    return toHomeRowsResponse(await this.homeRows.forProfile(profileId, limits), limits.country);
   }
 
   @GrpcMethod('RecommendationsService', 'GetTrending')

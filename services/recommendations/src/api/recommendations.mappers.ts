@@ -11,21 +11,24 @@ import type { DemandPrediction, HomeRow } from '../domain';
 
 /**
  * Mapping from recommendations domain objects to streamplane.recommendations.v1 messages. Titles are the
- * streamplane.catalog.v1.Title messages catalog sent, passed through as they are.
+ * streamplane.catalog.v1.Title messages catalog sent, trimmed to what a row shows the viewer in `country`:
+ * a home screen holds about two hundred titles, and each one's full list of countries and its synopsis
+ * were most of the answer's bytes (and of its serialisation time). A title row's availability is the
+ * viewer's country; the synopsis is one GetTitle away when the viewer opens the title.
  */
-export function toRowMessage(row: HomeRow<Title>): Row__Input {
+export function toRowMessage(row: HomeRow<Title>, country: string): Row__Input {
   return {
     row_id: row.rowId,
     title: row.title,
     kind: `ROW_KIND_${row.kind}`,
     genre: row.genre,
-    titles: [...row.titles],
+    titles: row.titles.map((title) => ({ ...title, available_countries: [country], synopsis: '' })),
     resume_position_seconds: { ...row.resumePositionSeconds },
   };
 }
 
-export function toHomeRowsResponse(answer: HomeRowsAnswer): GetHomeRowsResponse__Input {
-  return { rows: answer.rows.map(toRowMessage), degraded: answer.degraded };
+export function toHomeRowsResponse(answer: HomeRowsAnswer, country: string): GetHomeRowsResponse__Input {
+  return { rows: answer.rows.map((row) => toRowMessage(row, country)), degraded: answer.degraded };
 }
 
 export function toDemandPredictionMessage(prediction: DemandPrediction): DemandPrediction__Input {
