@@ -9,7 +9,7 @@ import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contract
 import { benchSteeringRanking } from '@streamplane/steering/ranking-benchmark';
 import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 import { testClient, type TestClient } from '@streamplane/testkit';
-import { Platform } from '@streamplane/tools';
+import { DEFAULT_LOAD, Platform, realTimers, runLoad, ViewerPool, type PlatformCalls } from '@streamplane/tools';
 import type { FloorConfig } from './floor-server';
 
 /**
@@ -123,8 +123,66 @@ function rssMb(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * The load generator's own ceiling: viewer actions per second it can start and record on this machine when
+ * every call is answered at once, in process, so that nothing but the generator is measured.
+ */
+async function benchLoadGenerator(): Promise<{
+  offered: number;
+  achievedActionsPerSecond: number;
+  rpcPerSecond: number;
+}> {
+  console.log('\n== the load generator itself (in process, every call answered at once) ==');
+  const instant: PlatformCalls = {
+    call: async (_service, method) =>
+      method === 'ListTitles'
+        ? { code: 'OK', response: { titles: [{ title_id: 'tt00001', name: 'The Silent Crown' }] } }
+        : { code: 'OK', response: {} },
+    close: () => undefined,
+  };
+  const viewers = new ViewerPool(
+    Array.from({ length: 100 }, (_, i) => ({
+      accountId: `acct-${i}`,
+      profileId: `acct-${i}-p1`,
+      maxStreams: 4,
+      maturityLevel: 18,
+    })),
+  );
+  // Doubles the offered rate until the generator falls behind it (achieves under 90 % of it).
+  const durationMs = 2_000;
+  let result = { offered: 0, achievedActionsPerSecond: 0, rpcPerSecond: 0 };
+  for (let offered = 25_000; offered <= 400_000; offered *= 2) {
+    const startedAt = performance.now();
+    const recorder = await runLoad(
+      {
+        ...DEFAULT_LOAD,
+        rate: offered,
+        durationMs,
+        mix: [
+          ['home', 1],
+          ['browse', 1],
+        ],
+        maxInFlight: 100_000,
+      },
+      { calls: instant, viewers, titles: [], tokenOf: () => 'token', timers: realTimers },
+    );
+    const elapsedS = (performance.now() - startedAt) / 1000;
+    result = {
+      offered,
+      achievedActionsPerSecond: Math.round(recorder.actions / elapsedS),
+      rpcPerSecond: Math.round(recorder.requests / elapsedS),
+    };
+    if (result.achievedActionsPerSecond < offered * 0.9) break;
+  }
+  console.log(
+    `load generator ceiling: ${result.achievedActionsPerSecond} actions/s (${result.rpcPerSecond} RPCs/s recorded) when offered ${result.offered}/s`,
+  );
+  return result;
+}
+
 interface BenchResults {
   node: string;
+  loadGenerator?: Awaited<ReturnType<typeof benchLoadGenerator>>;
   startedAt: string;
   coldStartMs: Record<string, number>;
   rssIdleMb: Record<string, number | undefined>;
@@ -310,7 +368,8 @@ async function benchPlatform(): Promise<BenchResults> {
 async function main(): Promise<void> {
   console.log(`node ${process.version}`);
   benchSteeringRanking();
-  const results = await benchPlatform();
+  const loadGenerator = await benchLoadGenerator();
+  const results = { ...(await benchPlatform()), loadGenerator };
   const directory = join(__dirname, '..', 'results');
   mkdirSync(directory, { recursive: true });
   const file = join(directory, `bench-${results.startedAt.replace(/[:.]/g, '-')}.json`);
