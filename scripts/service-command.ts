@@ -17,9 +17,17 @@ function findRepoRoot(from: string): string {
   }
 }
 
+/**
+ * V8 flags of every service process, here and in the image's entrypoint alike. A young generation of 2 MB
+ * semi-spaces (V8's default is 16 MB) keeps an idle service under 100 MB resident: its allocations are
+ * short-lived call-sized objects, which a small nursery collects just as well.
+ */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=2'];
+
 /** `node` arguments that run `service`: telemetry preloaded, then its built main.js. */
 export function serviceNodeArguments(service: string): string[] {
   return [
+    ...SERVICE_NODE_FLAGS,
     '--require',
     join(REPO_ROOT, 'libs', 'contracts', 'dist', 'register-telemetry.js'),
     join(REPO_ROOT, 'services', service, 'dist', 'main.js'),

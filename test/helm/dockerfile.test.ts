@@ -2,6 +2,7 @@ import { builtinModules } from 'node:module';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import { SERVICE_NAMES, SERVICES } from '@streamplane/contracts';
+import { SERVICE_NODE_FLAGS } from '@streamplane/tools';
 import { REPO_ROOT } from './rendered';
 
 /**
@@ -192,7 +193,13 @@ describe('Dockerfile', () => {
 
   test('preloads telemetry in the entrypoint and starts a service by default', () => {
     const [entrypoint] = instructions(RUNTIME, 'ENTRYPOINT');
-    expect(JSON.parse(entrypoint)).toEqual(['node', '--require', '/app/libs/contracts/dist/register-telemetry.js']);
+    // The same V8 flags as every locally launched service (scripts/service-command.ts), then the preload.
+    expect(JSON.parse(entrypoint)).toEqual([
+      'node',
+      ...SERVICE_NODE_FLAGS,
+      '--require',
+      '/app/libs/contracts/dist/register-telemetry.js',
+    ]);
     const [command] = instructions(RUNTIME, 'CMD');
     const [main] = JSON.parse(command) as string[];
     expect(main).toMatch(/^\/app\/services\/[a-z-]+\/dist\/main\.js$/);
