@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ServiceName } from '@streamplane/contracts';
 import { SeededRandom } from '@streamplane/streaming';
 import type { Timers } from '../timers';
@@ -56,6 +57,8 @@ export async function runLoad(options: LoadOptions, deps: LoadDependencies): Pro
   const country = deps.country ?? 'US';
   const inFlight = new Set<Promise<void>>();
   const stopping = new AbortController();
+  // Every play in progress waits on it: as many listeners as plays, by design.
+  setMaxListeners(Infinity, stopping.signal);
   const stopAll = () => stopping.abort();
   deps.signal?.addEventListener('abort', stopAll, { once: true });
 
