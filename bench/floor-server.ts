@@ -1,17 +1,15 @@
 /* eslint-disable no-console -- a benchmark process: it announces its port on stdout */
 import {
-  credentials,
-  loadPackageDefinition,
   Metadata,
   Server,
   ServerCredentials,
-  type Client,
   type ServiceDefinition,
   type ServiceError,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { loadProtos } from '@streamplane/platform';
+import { plainGrpcClient } from '@streamplane/tools';
 
 /**
  * The bare floor of the play path: the same fan-out written with nothing but grpc-js. A `leaf` replays
@@ -37,19 +35,11 @@ type Unary = (
   callback: (error: ServiceError | null, response: unknown) => void,
 ) => void;
 
-function constructorOf(
-  grpcService: string,
-  protoFile: string,
-): new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client {
-  const loaded = loadPackageDefinition(loadProtos([protoFile]).definition);
-  return grpcService.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], loaded) as never;
-}
-
 function main(): void {
   const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as FloorConfig;
   const definition = loadProtos([config.protoFile]).definition[config.grpcService] as unknown as ServiceDefinition;
   const calls = (config.fanOut ?? []).map((call) => {
-    const client = new (constructorOf(call.grpcService, call.protoFile))(call.address, credentials.createInsecure());
+    const client = plainGrpcClient(call.grpcService, [call.protoFile], call.address);
     return { client, method: (client as unknown as Record<string, Unary>)[call.method]!, request: call.request };
   });
   const implementation: UntypedServiceImplementation = {};

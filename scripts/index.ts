@@ -1,4 +1,5 @@
 export * from './free-port';
+export * from './grpc-client-constructor';
 export * from './platform';
 export * from './ports';
 export * from './service-command';

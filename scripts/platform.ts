@@ -1,10 +1,10 @@
-import { credentials, loadPackageDefinition, type Client, type ServiceError } from '@grpc/grpc-js';
+import type { Client, ServiceError } from '@grpc/grpc-js';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
-import { loadProtos, staticAddressVariable, type Dependency } from '@streamplane/platform';
-import { freePort } from './free-port';
-import { isPortFree, portInUseMessage } from './ports';
+import { staticAddressVariable, type Dependency } from '@streamplane/platform';
+import { plainGrpcClient } from './grpc-client-constructor';
+import { freePortBelowEphemeralRange, isPortFree, portInUseMessage } from './ports';
 import { spawnService } from './service-command';
 import {
   FatalStartError,
@@ -206,9 +206,20 @@ export class Platform {
 
 async function choosePorts(choice: PlatformOptions['ports']): Promise<Map<ServiceName, Ports>> {
   const ports = new Map<ServiceName, Ports>();
+  const chosen = new Set<number>();
+  // Below the ephemeral range: nothing binding port 0 meanwhile (other tests) can take them first.
+  const unchosen = async (): Promise<number> => {
+    for (;;) {
+      const port = await freePortBelowEphemeralRange();
+      if (!chosen.has(port)) {
+        chosen.add(port);
+        return port;
+      }
+    }
+  };
   for (const name of SERVICE_NAMES) {
     if (choice === 'free') {
-      ports.set(name, { grpc: await freePort(), metrics: await freePort() });
+      ports.set(name, { grpc: await unchosen(), metrics: await unchosen() });
     } else {
       const offset = choice === 'design' ? 0 : choice.offset;
       ports.set(name, { grpc: SERVICES[name].port + offset, metrics: SERVICES[name].metricsPort + offset });
@@ -269,14 +280,7 @@ type HealthClient = Client & {
 };
 
 function healthClient(address: string): HealthClient {
-  const loaded = loadPackageDefinition(loadProtos([]).definition) as unknown as {
-    grpc: {
-      health: {
-        v1: { Health: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => HealthClient };
-      };
-    };
-  };
-  return new loaded.grpc.health.v1.Health(address, credentials.createInsecure());
+  return plainGrpcClient('grpc.health.v1.Health', [], address) as HealthClient;
 }
 
 function checkHealth(client: HealthClient): Promise<Health> {

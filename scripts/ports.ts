@@ -1,6 +1,32 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
+/** The range the kernel hands out for port 0 (Linux; the usual default elsewhere). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return [low, high];
+  } catch {
+    // not Linux: fall through to the IANA range
+  }
+  return [49152, 65535];
+}
+
+/**
+ * A free port below the kernel's ephemeral range, for a server that must be told its port in advance
+ * while other processes bind port 0: those get ports from the ephemeral range, so none of them can take
+ * this one between the choice and the bind (a port picked with freePort() could be).
+ */
+export async function freePortBelowEphemeralRange(random: () => number = Math.random): Promise<number> {
+  const [low] = ephemeralRange();
+  const floor = 10_000;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = floor + Math.floor(random() * Math.max(1, low - floor));
+    if (await isPortFree(port)) return port;
+  }
+  throw new Error(`no free port between ${floor} and ${low}`);
+}
+
 /** True when nothing listens on host:port (this process could bind it now). */
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {

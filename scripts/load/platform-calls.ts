@@ -1,6 +1,7 @@
-import { credentials, loadPackageDefinition, Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { SERVICES, type ServiceName } from '@streamplane/contracts';
-import { loadProtos, staticAddressVariable } from '@streamplane/platform';
+import { staticAddressVariable } from '@streamplane/platform';
+import { plainGrpcClient } from '../grpc-client-constructor';
 
 /**
  * How the load generator reaches the platform: one outcome per call, never a rejection, so that every
@@ -39,18 +40,12 @@ export function platformAddresses(env: NodeJS.ProcessEnv): Record<ServiceName, s
 }
 
 export function grpcPlatformCalls(addresses: Record<ServiceName, string>): PlatformCalls {
-  const loaded = loadPackageDefinition(loadProtos(Object.values(SERVICES).map((s) => s.protoFile)).definition);
   const clients = new Map<ServiceName, Client>();
   const clientOf = (service: ServiceName): Client => {
     let client = clients.get(service);
     if (!client) {
-      const Constructor = SERVICES[service].grpcService
-        .split('.')
-        .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], loaded) as new (
-        address: string,
-        creds: ReturnType<typeof credentials.createInsecure>,
-      ) => Client;
-      client = new Constructor(addresses[service], credentials.createInsecure());
+      const { grpcService, protoFile } = SERVICES[service];
+      client = plainGrpcClient(grpcService, [protoFile], addresses[service]);
       clients.set(service, client);
     }
     return client;

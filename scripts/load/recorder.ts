@@ -108,19 +108,7 @@ export class LoadRecorder {
   }
 
   perSecond(): SecondSummary[] {
-    return Array.from({ length: this.seconds.length }, (_, t) => {
-      const second = this.seconds[t] ?? this.emptySecond(t);
-      const { p50, p99 } = summarise(second.latency);
-      return {
-        t,
-        offered: second.offered,
-        achieved: second.achieved,
-        sps: second.sps,
-        p50,
-        p99,
-        errors: second.errors,
-      };
-    });
+    return Array.from({ length: this.seconds.length }, (_, t) => this.secondSummary(t));
   }
 
   /** The summary of second `t`, for the progress line. */

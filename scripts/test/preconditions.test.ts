@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { freePort } from '../free-port';
 import { SERVICE_NAMES } from '@streamplane/contracts';
 import { checkPreconditions, declaredDependencies, START_ORDER } from '../platform';
-import { portInUseMessage } from '../ports';
+import { freePortBelowEphemeralRange, portInUseMessage } from '../ports';
 import { parseStartArguments } from '../start';
 import { FatalStartError } from '../supervisor';
 
@@ -34,6 +35,15 @@ describe('before anything starts', () => {
       expect((refusal as FatalStartError).message).not.toContain('\n');
     } finally {
       holder.close();
+    }
+  });
+
+  test('the free ports a platform is given lie below the ephemeral range, where port-0 binds never land', async () => {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    for (let i = 0; i < 20; i++) {
+      const port = await freePortBelowEphemeralRange();
+      expect(port).toBeGreaterThanOrEqual(10_000);
+      expect(port).toBeLessThan(low!);
     }
   });
 

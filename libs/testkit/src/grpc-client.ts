@@ -1,6 +1,6 @@
-import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
-import { loadProtos } from '@streamplane/platform';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import type { ServiceDescriptor } from '@streamplane/platform';
+import { plainGrpcClient } from '@streamplane/tools';
 
 /**
  * A plain gRPC client, standing in for an outside caller (an app, grpcurl). Services never build clients
@@ -36,14 +36,7 @@ export function healthClient(address: string): TestClient {
 }
 
 function clientFor(protoFiles: string[], grpcService: string, address: string): TestClient {
-  const loaded = loadPackageDefinition(loadProtos(protoFiles).definition);
-  const Constructor = grpcService
-    .split('.')
-    .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], loaded) as new (
-    address: string,
-    creds: ReturnType<typeof credentials.createInsecure>,
-  ) => Client;
-  const client = new Constructor(address, credentials.createInsecure());
+  const client = plainGrpcClient(grpcService, protoFiles, address);
 
   const call = <Response>(method: string, request: object, options: CallOptions = {}): Promise<Response> => {
     const metadata = new Metadata();

@@ -178,12 +178,6 @@ export class ResilientClient<Definition> {
     return this.call(method, request, { fallback: () => undefined as ResponseOf<Definition, M> });
   }
 
-  /** The feature a degrade(feature) dependency names, for callers that report what they went without. */
-  get degradedFeature(): string | undefined {
-    const policy = this.deps.policy?.whenUnavailable;
-    return policy?.kind === 'degrade' ? policy.feature : undefined;
-  }
-
   /** Counters for one method of this target. */
   statsOf(method: string): MethodStats {
     let stats = this.stats.get(method);
