@@ -52,5 +52,5 @@ COPY --from=build /app ./
 # Everything above belongs to root and is read-only to the service.
 USER 10001:10001
 EXPOSE 50051-50057 9451-9457
-ENTRYPOINT ["node", "--max-semi-space-size=2", "--require", "/app/libs/contracts/dist/register-telemetry.js"]
+ENTRYPOINT ["node", "--require", "/app/libs/contracts/dist/register-telemetry.js"]
 CMD ["/app/services/catalog/dist/main.js"]

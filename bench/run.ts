@@ -9,20 +9,34 @@ import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contract
 import { benchSteeringRanking } from '@streamplane/steering/ranking-benchmark';
 import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 import { testClient, type TestClient } from '@streamplane/testkit';
-import { DEFAULT_LOAD, Platform, realTimers, runLoad, ViewerPool, type PlatformCalls } from '@streamplane/tools';
+import { Server, ServerCredentials, status } from '@grpc/grpc-js';
+import {
+  DEFAULT_LOAD,
+  Platform,
+  realTimers,
+  runLoad,
+  ViewerPool,
+  type PlatformCalls,
+  type PlatformOptions,
+} from '@streamplane/tools';
 import type { FloorConfig } from './floor-server';
+import { benchNestDispatch, type NestDispatchFigures } from './nest-dispatch';
 
 /**
- * `npm run bench`: figures, not assertions. Part one ranks appliances in process, indexed ranking against
- * a scan of the whole fleet that applies the same rules. Part two starts the platform (all seven services
- * as real processes on 127.0.0.1) and beside it the bare floor (floor-server.ts: the same play fan-out
- * with nothing but grpc-js, replaying the platform's own recorded answers, in separate processes too), and
- * measures both with the same client, in alternating rounds, at concurrency 16 and 64: the ratio is what
- * the platform's machinery costs. Also one hop (GetTitle), the home screen (GetHomeRows), each service's
- * cold start to SERVING and its memory idle and after the load. The figures go to bench/results/ as JSON.
+ * `npm run bench`: figures, not assertions. It starts the platform (all seven services as real processes
+ * on 127.0.0.1, as `npm start` runs them) and, while the services
+ * sit idle, ranks appliances in process (indexed ranking against a scan of the whole fleet), finds the load
+ * generator's own ceiling and times Nest's dispatch; then their idle memory. Beside the platform it starts
+ * the bare floor (floor-server.ts: the same play fan-out with nothing but grpc-js, replaying the platform's
+ * own recorded answers, in separate processes too) and measures both with the same client, in alternating
+ * rounds, at concurrency 16 and 64: the ratio is what the platform's machinery costs, and the CPU time per
+ * play of every process involved says where it goes: the platform restarted as deployed (exporting its
+ * spans, to a sink that discards them), then with each switchable layer off in turn. Also one hop (GetTitle), the home screen (GetHomeRows) and each service's cold start to
+ * SERVING. The figures go to bench/results/ as JSON.
  */
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+const WARM_UP_PLAYS = 2000;
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -42,8 +56,14 @@ function report(figures: Figures): void {
   );
 }
 
-async function measure(name: string, requests: number, concurrency: number, call: (i: number) => Promise<unknown>) {
-  for (let i = 0; i < Math.min(200, requests); i++) await call(i); // warm-up: JIT, channels, caches
+async function measure(
+  name: string,
+  requests: number,
+  concurrency: number,
+  call: (i: number) => Promise<unknown>,
+  { warmUp = true } = {},
+) {
+  if (warmUp) for (let i = 0; i < Math.min(200, requests); i++) await call(i); // JIT, channels, caches
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -92,6 +112,7 @@ const FAN_OUT: Array<{ service: ServiceName; method: string; request: object }> 
 
 interface FloorProcess {
   address: string;
+  pid: number | undefined;
   stop(): void;
 }
 
@@ -109,7 +130,7 @@ async function startFloor(config: FloorConfig, directory: string, name: string):
     });
     child.once('exit', (code) => reject(new Error(`floor ${name} exited with ${code}`)));
   });
-  return { address: `127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+  return { address: `127.0.0.1:${port}`, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 /** Resident memory of a process, in MB (Linux). */
@@ -180,6 +201,23 @@ async function benchLoadGenerator(): Promise<{
   return result;
 }
 
+interface PlayFigures extends Figures {
+  /** CPU time of all the processes serving the play (user + system), per play. */
+  cpuMsPerPlay: number;
+  /** Calls the platform refused at its concurrency limits during the round (retried). */
+  refusedCalls: number;
+}
+
+interface LayerShare {
+  layer: string;
+  /** How the layer was switched off. */
+  how: string;
+  cpuMsPerPlay: number;
+  perSecond: number;
+  /** Share of a play's CPU time the layer accounts for. */
+  percentOfPlay: number;
+}
+
 interface BenchResults {
   node: string;
   loadGenerator?: Awaited<ReturnType<typeof benchLoadGenerator>>;
@@ -191,63 +229,230 @@ interface BenchResults {
   homeRows: Figures;
   playVsFloor: Array<{
     concurrency: number;
-    platform: Figures;
-    floor: Figures;
+    platform: PlayFigures;
+    floor: PlayFigures;
     throughputPercent: number;
     p99Ratio: number;
   }>;
+  nestDispatch: NestDispatchFigures;
+  /** The play path exporting its spans, breakers and retries on: what the layers are shares of. */
+  asDeployed: PlayFigures;
+  layers: LayerShare[];
 }
 
-async function benchPlatform(): Promise<BenchResults> {
-  console.log(`\n== the platform against the bare floor, over gRPC on 127.0.0.1 (${REQUESTS} requests a round) ==`);
-  const launchedAt = new Map<string, number>();
-  const coldStartMs: Record<string, number> = {};
-  const platform = await Platform.start({
-    ports: 'free',
-    env: { LOG_LEVEL: 'warn' },
-    onEvent: (event) => {
-      if (event.kind === 'starting') launchedAt.set(event.service, performance.now());
-      if (event.kind === 'health' && !(event.service in coldStartMs)) {
-        coldStartMs[event.service] = Math.round(performance.now() - launchedAt.get(event.service)!);
-      }
+/** User + system CPU time of processes so far, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pids: ReadonlyArray<number | undefined>): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    if (pid === undefined) continue;
+    try {
+      // The fields after the command name, which is in parentheses and may itself hold spaces.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process has gone
+    }
+  }
+  return ticks * 10;
+}
+
+/** Measures plays, adding the CPU time the given processes spent on them. */
+async function measurePlays(
+  name: string,
+  concurrency: number,
+  pids: () => ReadonlyArray<number | undefined>,
+  play: () => Promise<unknown>,
+): Promise<PlayFigures> {
+  // Warm-up outside the count: fresh processes need ~2,000 plays before V8 has compiled the hot paths, and
+  // the adaptive concurrency limits grow with the calls in flight, so the warm-up widens step by step.
+  const widths = Array.from({ length: Math.floor(Math.log2(concurrency)) + 1 }, (_, step) => 2 ** step);
+  for (const width of widths) {
+    const playsEach = Math.ceil(WARM_UP_PLAYS / widths.length / width);
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        for (let i = 0; i < playsEach; i++) await play();
+      }),
+    );
+  }
+  const before = cpuMs(pids());
+  const refusedBefore = refusals;
+  const figures = await measure(name, REQUESTS, concurrency, play, { warmUp: false });
+  if (refusals > refusedBefore)
+    console.log(`  (${refusals - refusedBefore} calls refused and retried after their pushback)`);
+  return {
+    ...figures,
+    cpuMsPerPlay: Math.round(((cpuMs(pids()) - before) / REQUESTS) * 1000) / 1000,
+    refusedCalls: refusals - refusedBefore,
+  };
+}
+
+/**
+ * A stand-in for Jaeger's OTLP/gRPC port that accepts every export and keeps nothing, so that the platform
+ * is measured exporting its spans as deployed, without a collector's own work on the same two cores.
+ */
+async function startDiscardingOtlpSink(): Promise<{ endpoint: string; stop(): void }> {
+  const server = new Server();
+  const passThrough = (bytes: Buffer) => bytes;
+  server.addService(
+    {
+      Export: {
+        path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: passThrough,
+        requestDeserialize: passThrough,
+        responseSerialize: passThrough,
+        responseDeserialize: passThrough,
+      },
     },
-  });
+    { Export: (_call: unknown, callback: (error: null, answer: Buffer) => void) => callback(null, Buffer.alloc(0)) },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => server.forceShutdown() };
+}
+
+/** Refusals the platform's concurrency limits answered the bench with (each retried after its pushback). */
+let refusals = 0;
+
+/**
+ * A call as a well-behaved client makes it: a RESOURCE_EXHAUSTED refusal (the server shedding load past
+ * its adaptive limit) is retried after the server's pushback, so the closed loop measures what the
+ * platform serves rather than stopping at its first refusal.
+ */
+async function politely<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const { code, metadata } = error as { code?: number; metadata?: { get(key: string): unknown[] } };
+      if (code !== status.RESOURCE_EXHAUSTED || attempt >= 50) throw error;
+      refusals += 1;
+      const pushbackMs = Number(metadata?.get('grpc-retry-pushback-ms')[0] ?? 20);
+      await new Promise((resolve) => setTimeout(resolve, pushbackMs));
+    }
+  }
+}
+
+/** A started platform with what a play needs: clients, accounts with an active plan, their tokens. */
+interface PlatformUnderTest {
+  platform: Platform;
+  client(service: ServiceName, address?: string): TestClient;
+  accounts: string[];
+  tokens: Map<string, string>;
+  play(): Promise<void>;
+  pids(): Array<number | undefined>;
+  stop(): Promise<void>;
+}
+
+async function startPlatform(env: NodeJS.ProcessEnv, onEvent?: PlatformOptions['onEvent']): Promise<PlatformUnderTest> {
+  const platform = await Platform.start({ ports: 'free', env: { LOG_LEVEL: 'warn', ...env }, onEvent });
   const clients: TestClient[] = [];
-  const floors: FloorProcess[] = [];
-  const directory = mkdtempSync(join(tmpdir(), 'streamplane-bench-'));
   const client = (service: ServiceName, address = platform.address(service)) => {
     const created = testClient(SERVICES[service], address);
     clients.push(created);
     return created;
   };
-  try {
-    const rssIdleMb = Object.fromEntries(SERVICE_NAMES.map((name) => [name, rssMb(platform.pid(name))]));
-    const billing = client('billing');
-    const playback = client('playback-authorization');
-    const catalog = client('catalog');
-    const recommendations = client('recommendations');
-
-    // One in-flight play per account keeps every play within its account's stream limit.
-    const accounts: string[] = [];
-    for (let n = 1; accounts.length < 64 * 4 && n <= 1000; n++) {
-      const accountId = `acct-${String(n).padStart(4, '0')}`;
-      const entitlement = await billing.call<{ active: boolean }>('GetEntitlement', { account_id: accountId });
-      if (entitlement.active) accounts.push(accountId);
-    }
-    const tokens = new Map(accounts.map((id) => [id, `Bearer ${signAccountToken(id, LOCAL_DEVELOPMENT_SECRET)}`]));
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const ready = await recommendations.call('GetTrending', { country: 'US' }).then(
-        () => true,
-        () => false,
+  const billing = client('billing');
+  const playback = client('playback-authorization');
+  const recommendations = client('recommendations');
+  // One in-flight play per account keeps every play within its account's stream limit.
+  const accounts: string[] = [];
+  for (let n = 1; accounts.length < 64 * 4 && n <= 1000; n++) {
+    const accountId = `acct-${String(n).padStart(4, '0')}`;
+    const entitlement = await billing.call<{ active: boolean }>('GetEntitlement', { account_id: accountId });
+    if (entitlement.active) accounts.push(accountId);
+  }
+  const tokens = new Map(accounts.map((id) => [id, `Bearer ${signAccountToken(id, LOCAL_DEVELOPMENT_SECRET)}`]));
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const ready = await recommendations.call('GetTrending', { country: 'US' }).then(
+      () => true,
+      () => false,
+    );
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  let slot = 0;
+  return {
+    platform,
+    client,
+    accounts,
+    tokens,
+    async play() {
+      const accountId = accounts[slot++ % accounts.length]!;
+      const metadata = { authorization: tokens.get(accountId)! };
+      const granted = await politely(() =>
+        playback.call<{ playback_session_id: string }>('AuthorizePlayback', PLAY_REQUEST(accountId), { metadata }),
       );
-      if (ready) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await politely(() =>
+        playback.call('StopPlayback', { playback_session_id: granted.playback_session_id }, { metadata }),
+      );
+    },
+    pids: () => SERVICE_NAMES.map((name) => platform.pid(name)),
+    stop() {
+      for (const created of clients.splice(0)) created.close();
+      return platform.stop();
+    },
+  };
+}
+
+/**
+ * The layers of the platform's machinery that can be switched off, each measured alone against the
+ * platform as deployed (spans exported, breakers and retries on) at concurrency 16, by CPU time per play.
+ */
+const SWITCHED_OFF_LAYERS: Array<{ layer: string; how: string; env: (otlpEndpoint: string) => NodeJS.ProcessEnv }> = [
+  { layer: 'telemetry export', how: 'no OTEL_EXPORTER_OTLP_ENDPOINT', env: () => ({}) },
+  {
+    layer: 'tracing (spans made and exported)',
+    how: 'OTEL_TRACES_SAMPLER=always_off',
+    env: () => ({ OTEL_TRACES_SAMPLER: 'always_off' }),
+  },
+  {
+    layer: 'breakers and retries',
+    how: 'STREAMPLANE_BENCH_WITHOUT=resilience',
+    env: (otlpEndpoint) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint, STREAMPLANE_BENCH_WITHOUT: 'resilience' }),
+  },
+];
+
+/** Idle long enough for V8's memory reducer to give back what start-up grew (it acts after ~10–20 s). */
+const IDLE_BEFORE_RSS_MS = 30_000;
+
+async function benchPlatform(inProcessWhileIdle: () => Promise<void>): Promise<BenchResults> {
+  console.log(`\n== the platform against the bare floor, over gRPC on 127.0.0.1 (${REQUESTS} requests a round) ==`);
+  const sink = await startDiscardingOtlpSink();
+  const launchedAt = new Map<string, number>();
+  const coldStartMs: Record<string, number> = {};
+  // As `npm start` runs it: spans made, no collector to export them to (the layers below add export).
+  const real = await startPlatform({}, (event) => {
+    if (event.kind === 'starting') launchedAt.set(event.service, performance.now());
+    if (event.kind === 'health' && !(event.service in coldStartMs)) {
+      coldStartMs[event.service] = Math.round(performance.now() - launchedAt.get(event.service)!);
     }
+  });
+  const upAt = performance.now();
+  const floors: FloorProcess[] = [];
+  const directory = mkdtempSync(join(tmpdir(), 'streamplane-bench-'));
+  try {
+    // The in-process figures are taken while the services sit idle, then their idle memory.
+    await inProcessWhileIdle();
+    const nestDispatch = await benchNestDispatch();
+    console.log(
+      `Nest dispatch, in process: ${nestDispatch.nestUs.toFixed(1)} µs a call through Nest, ${nestDispatch.bareUs.toFixed(1)} µs as plain functions`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, IDLE_BEFORE_RSS_MS - (performance.now() - upAt))));
+    const rssIdleMb = Object.fromEntries(SERVICE_NAMES.map((name) => [name, rssMb(real.platform.pid(name))]));
+    const playback = real.client('playback-authorization');
+    const catalog = real.client('catalog');
+    const recommendations = real.client('recommendations');
+    const { accounts, tokens } = real;
 
     // The floor replays what the platform answers: record one answer of each call of a play.
     const answers = new Map<string, unknown>();
     for (const { service, method, request } of FAN_OUT) {
-      answers.set(`${service}/${method}`, await client(service).call(method, request));
+      answers.set(`${service}/${method}`, await real.client(service).call(method, request));
     }
     const metadata = { authorization: tokens.get(accounts[0]!)! };
     const grant = await playback.call<{ playback_session_id: string }>(
@@ -297,7 +502,8 @@ async function benchPlatform(): Promise<BenchResults> {
       'playback',
     );
     floors.push(floorPlayback);
-    const floorClient = client('playback-authorization', floorPlayback.address);
+    const floorClient = real.client('playback-authorization', floorPlayback.address);
+    const floorPids = () => floors.map((floor) => floor.pid);
 
     const oneHop = await measure('catalog GetTitle (one hop)', REQUESTS, 16, (i) =>
       catalog.call('GetTitle', { title_id: `tt${String((i % 2000) + 1).padStart(5, '0')}` }),
@@ -307,19 +513,6 @@ async function benchPlatform(): Promise<BenchResults> {
     );
     console.log(`GetHomeRows p50 / GetTitle p50: ${(homeRows.p50 / oneHop.p50).toFixed(1)} ×`);
 
-    let slot = 0;
-    const platformPlay = async () => {
-      const accountId = accounts[slot++ % accounts.length]!;
-      const auth = { authorization: tokens.get(accountId)! };
-      const granted = await playback.call<{ playback_session_id: string }>(
-        'AuthorizePlayback',
-        PLAY_REQUEST(accountId),
-        {
-          metadata: auth,
-        },
-      );
-      await playback.call('StopPlayback', { playback_session_id: granted.playback_session_id }, { metadata: auth });
-    };
     const floorPlay = async () => {
       await floorClient.call('AuthorizePlayback', PLAY_REQUEST('acct-0001'));
       await floorClient.call('StopPlayback', { playback_session_id: grant.playback_session_id });
@@ -327,20 +520,58 @@ async function benchPlatform(): Promise<BenchResults> {
     const playVsFloor: BenchResults['playVsFloor'] = [];
     for (const concurrency of [16, 64]) {
       // Alternating rounds, the best of each kept: both meet the same machine in the same moments.
-      const best = { floor: undefined as Figures | undefined, platform: undefined as Figures | undefined };
+      let floor: PlayFigures | undefined;
+      let platform: PlayFigures | undefined;
       for (let round = 1; round <= 2; round++) {
-        const floor = await measure(`bare floor, concurrency ${concurrency}`, REQUESTS, concurrency, floorPlay);
-        const real = await measure(`play path, concurrency ${concurrency}`, REQUESTS, concurrency, platformPlay);
-        if (!best.floor || floor.perSecond > best.floor.perSecond) best.floor = floor;
-        if (!best.platform || real.perSecond > best.platform.perSecond) best.platform = real;
+        const floorRound = await measurePlays(
+          `bare floor, concurrency ${concurrency}`,
+          concurrency,
+          floorPids,
+          floorPlay,
+        );
+        const realRound = await measurePlays(
+          `play path, concurrency ${concurrency}`,
+          concurrency,
+          real.pids,
+          real.play,
+        );
+        if (!floor || floorRound.perSecond > floor.perSecond) floor = floorRound;
+        if (!platform || realRound.perSecond > platform.perSecond) platform = realRound;
       }
-      const throughputPercent = Math.round((best.platform!.perSecond / best.floor!.perSecond) * 100);
-      const p99Ratio = Math.round((best.platform!.p99 / best.floor!.p99) * 10) / 10;
+      const throughputPercent = Math.round((platform!.perSecond / floor!.perSecond) * 100);
+      const p99Ratio = Math.round((platform!.p99 / floor!.p99) * 10) / 10;
       console.log(`play path vs bare grpc-js at concurrency ${concurrency}: ${throughputPercent} %`);
       console.log(`play path p99 vs bare grpc-js at concurrency ${concurrency}: ${p99Ratio.toFixed(1)} ×`);
-      playVsFloor.push({ concurrency, platform: best.platform!, floor: best.floor!, throughputPercent, p99Ratio });
+      console.log(
+        `CPU per play at concurrency ${concurrency}: ${platform!.cpuMsPerPlay.toFixed(2)} ms (platform), ${floor!.cpuMsPerPlay.toFixed(2)} ms (bare floor)`,
+      );
+      playVsFloor.push({ concurrency, platform: platform!, floor: floor!, throughputPercent, p99Ratio });
     }
-    const rssAfterLoadMb = Object.fromEntries(SERVICE_NAMES.map((name) => [name, rssMb(platform.pid(name))]));
+    const rssAfterLoadMb = Object.fromEntries(SERVICE_NAMES.map((name) => [name, rssMb(real.platform.pid(name))]));
+    for (const floor of floors.splice(0)) floor.stop();
+    await real.stop();
+
+    const { whole, layers } = await benchLayers(sink.endpoint);
+    const playCalls = 2 + FAN_OUT.length;
+    const nestMs = (nestDispatch.dispatchUs * playCalls) / 1000;
+    layers.push({
+      layer: 'Nest dispatch versus a bare handler',
+      how: `in process, ${playCalls} calls served a play`,
+      cpuMsPerPlay: Math.round((whole.cpuMsPerPlay - nestMs) * 1000) / 1000,
+      perSecond: Number.NaN,
+      percentOfPlay: Math.round((nestMs / whole.cpuMsPerPlay) * 1000) / 10,
+    });
+    const floorShare = Math.round((playVsFloor[0]!.floor.cpuMsPerPlay / whole.cpuMsPerPlay) * 1000) / 10;
+    console.log(
+      `\nwhere a play's CPU goes (concurrency 16; the platform as deployed = 100 % = ${whole.cpuMsPerPlay.toFixed(2)} ms)`,
+    );
+    console.log(
+      `  ${'bare grpc-js doing the same fan-out (the floor)'.padEnd(46)} ${floorShare.toFixed(1).padStart(5)} %`,
+    );
+    for (const share of layers) {
+      console.log(`  ${share.layer.padEnd(46)} ${share.percentOfPlay.toFixed(1).padStart(5)} %   (${share.how})`);
+    }
+
     console.log('\nservice                 cold start   RSS idle   RSS after load');
     for (const name of SERVICE_NAMES) {
       console.log(
@@ -356,20 +587,59 @@ async function benchPlatform(): Promise<BenchResults> {
       oneHop,
       homeRows,
       playVsFloor,
+      nestDispatch,
+      asDeployed: whole,
+      layers,
     };
   } finally {
-    for (const created of clients) created.close();
     for (const floor of floors) floor.stop();
-    await platform.stop();
+    await real.stop();
+    sink.stop();
     rmSync(directory, { recursive: true, force: true });
   }
 }
 
+/**
+ * The platform as deployed, then with each switchable layer off in turn: each a fresh platform, measured
+ * alike (warm-up, then the better of two rounds at concurrency 16), so that they differ in that layer only.
+ */
+async function benchLayers(otlpEndpoint: string): Promise<{ whole: PlayFigures; layers: LayerShare[] }> {
+  const measured = async (name: string, env: NodeJS.ProcessEnv): Promise<PlayFigures> => {
+    const variant = await startPlatform(env);
+    try {
+      let best: PlayFigures | undefined;
+      for (let round = 1; round <= 2; round++) {
+        const figures = await measurePlays(name, 16, variant.pids, variant.play);
+        if (!best || figures.cpuMsPerPlay < best.cpuMsPerPlay) best = figures;
+      }
+      return best!;
+    } finally {
+      await variant.stop();
+    }
+  };
+  const whole = await measured('play path as deployed', { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint });
+  const layers: LayerShare[] = [];
+  for (const { layer, how, env } of SWITCHED_OFF_LAYERS) {
+    const without = await measured(`play path without ${layer}`, env(otlpEndpoint));
+    layers.push({
+      layer,
+      how,
+      cpuMsPerPlay: without.cpuMsPerPlay,
+      perSecond: Math.round(without.perSecond),
+      percentOfPlay: Math.round(((whole.cpuMsPerPlay - without.cpuMsPerPlay) / whole.cpuMsPerPlay) * 1000) / 10,
+    });
+  }
+  return { whole, layers };
+}
+
 async function main(): Promise<void> {
   console.log(`node ${process.version}`);
-  benchSteeringRanking();
-  const loadGenerator = await benchLoadGenerator();
-  const results = { ...(await benchPlatform()), loadGenerator };
+  let loadGenerator: BenchResults['loadGenerator'];
+  const results = await benchPlatform(async () => {
+    benchSteeringRanking();
+    loadGenerator = await benchLoadGenerator();
+  });
+  results.loadGenerator = loadGenerator;
   const directory = join(__dirname, '..', 'results');
   mkdirSync(directory, { recursive: true });
   const file = join(directory, `bench-${results.startedAt.replace(/[:.]/g, '-')}.json`);

@@ -10,4 +10,5 @@ export * from './load/options';
 export * from './load/platform-calls';
 export * from './load/recorder';
 export * from './load/report';
+export * from './load/subjects';
 export * from './load/viewers';

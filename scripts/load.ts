@@ -1,11 +1,11 @@
 /* eslint-disable no-console -- a command-line tool: its output is the progress and the report */
 import { writeFileSync } from 'node:fs';
-import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
-import { runLoad, type TitleChoice } from './load/generator';
+import { runLoad } from './load/generator';
 import { LOAD_USAGE, LoadUsageError, parseLoadArguments, type LoadOptions } from './load/options';
-import { grpcPlatformCalls, platformAddresses, type PlatformCalls } from './load/platform-calls';
+import { grpcPlatformCalls, platformAddresses } from './load/platform-calls';
 import { buildReport, formatReport, formatSecond, renderHtml, type LoadReport } from './load/report';
-import { discoverViewers, ViewerPool } from './load/viewers';
+import { loadSubjects } from './load/subjects';
+import { ViewerPool } from './load/viewers';
 import { realTimers } from './timers';
 
 /**
@@ -21,13 +21,6 @@ function accountsNeeded(options: LoadOptions): number {
     options.mix.reduce((sum, [, weight]) => sum + weight, 0);
   const concurrentPlays = options.rate * playShare * (options.playMs / 1000) * 1.5;
   return Math.min(1000, Math.max(20, Math.ceil(concurrentPlays)));
-}
-
-async function titlesToPlay(calls: PlatformCalls, country: string): Promise<TitleChoice[]> {
-  const page = await calls.call('catalog', 'ListTitles', { country, page_size: 200 });
-  if (page.code !== 'OK') throw new Error(`catalog ListTitles answered ${page.code}: is the platform running?`);
-  const titles = (page.response as { titles: Array<{ title_id: string; maturity_level: number }> }).titles;
-  return titles.map((title) => ({ titleId: title.title_id, maturityLevel: title.maturity_level }));
 }
 
 export async function loadCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -50,18 +43,11 @@ export async function loadCommand(args: readonly string[], env: NodeJS.ProcessEn
   try {
     const country = 'US';
     console.log(`asking the platform for viewers and titles (catalog at ${addresses.catalog}) …`);
-    const [titles, viewers] = await Promise.all([
-      titlesToPlay(calls, country),
-      discoverViewers(calls, accountsNeeded(options)),
-    ]);
-    if (viewers.length === 0) throw new Error('profiles and billing named no active account with a profile');
-    const secret = env.STREAMPLANE_AUTH_SECRET || LOCAL_DEVELOPMENT_SECRET;
-    const tokens = new Map<string, string>();
-    const tokenOf = (accountId: string) => {
-      let token = tokens.get(accountId);
-      if (!token) tokens.set(accountId, (token = signAccountToken(accountId, secret)));
-      return token;
-    };
+    const { titles, viewers, tokenOf } = await loadSubjects(calls, {
+      accounts: accountsNeeded(options),
+      country,
+      secret: env.STREAMPLANE_AUTH_SECRET || undefined,
+    });
     console.log(
       `${viewers.length} viewers, ${titles.length} titles; offering ${options.rate} actions/s for ${options.durationMs / 1000} s`,
     );

@@ -162,9 +162,27 @@ export class Platform {
     return this.ports.get(service)!.metrics;
   }
 
-  /** Stops one service for good (until `resume`): an outage that the supervisor does not repair. */
-  pause(service: ServiceName): Promise<void> {
-    return this.supervisor.pause(service);
+  /**
+   * Stops one service for good (until `resume`): an outage that the supervisor does not repair. `kill`
+   * stops it with SIGKILL, as a crash would, instead of letting it drain.
+   */
+  pause(service: ServiceName, how: 'drain' | 'kill' = 'drain'): Promise<void> {
+    return this.supervisor.pause(service, how);
+  }
+
+  /** Freezes a service with SIGSTOP: its connections stay open and nothing answers, until `thaw`. */
+  freeze(service: ServiceName): void {
+    this.signal(service, 'SIGSTOP');
+  }
+
+  thaw(service: ServiceName): void {
+    this.signal(service, 'SIGCONT');
+  }
+
+  private signal(service: ServiceName, signal: NodeJS.Signals): void {
+    const pid = this.pid(service);
+    if (pid === undefined) throw new Error(`${service} is not running`);
+    process.kill(pid, signal);
   }
 
   /** Starts a paused service again on its port; resolves when it serves. */

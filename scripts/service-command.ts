@@ -18,16 +18,19 @@ function findRepoRoot(from: string): string {
 }
 
 /**
- * V8 flags of every service process, here and in the image's entrypoint alike. A young generation of 2 MB
- * semi-spaces (V8's default is 16 MB) keeps an idle service under 100 MB resident: its allocations are
- * short-lived call-sized objects, which a small nursery collects just as well.
+ * V8 flags of every service process, here and in the image's entrypoint alike: none. A small young
+ * generation (2 MB semi-spaces) looked like the way to keep an idle service under 100 MB resident, but it
+ * cost a third of the play path's throughput in GC; with V8's default, an idle service is back under
+ * 100 MB within ~20 s, once V8's memory reducer has shrunk the heap its start-up grew (see bench/run.ts).
  */
-export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=2'];
+export const SERVICE_NODE_FLAGS: readonly string[] = [];
 
 /** `node` arguments that run `service`: telemetry preloaded, then its built main.js. */
-export function serviceNodeArguments(service: string): string[] {
+export function serviceNodeArguments(service: string, env: NodeJS.ProcessEnv = process.env): string[] {
   return [
     ...SERVICE_NODE_FLAGS,
+    // Node refuses flags such as --cpu-prof in NODE_OPTIONS; this is how to profile every service at once.
+    ...(env.STREAMPLANE_SERVICE_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
     '--require',
     join(REPO_ROOT, 'libs', 'contracts', 'dist', 'register-telemetry.js'),
     join(REPO_ROOT, 'services', service, 'dist', 'main.js'),

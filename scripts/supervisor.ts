@@ -171,12 +171,20 @@ export class Supervisor {
     return Object.fromEntries([...this.entries.values()].map((entry) => [entry.name, entry.state]));
   }
 
-  /** Stops one service without restarting it until `resume`. */
-  async pause(service: string): Promise<void> {
+  /**
+   * Stops one service without restarting it until `resume`: with SIGTERM, draining its calls, or, `kill`,
+   * with SIGKILL, as a crash would.
+   */
+  async pause(service: string, how: 'drain' | 'kill' = 'drain'): Promise<void> {
     const entry = this.entry(service);
     entry.paused = true;
     this.timers.clearTimeout(entry.timer);
-    await this.terminate(entry);
+    if (how === 'kill') {
+      entry.process?.kill('SIGKILL');
+      await entry.exited;
+    } else {
+      await this.terminate(entry);
+    }
     entry.state = 'stopped';
   }
 

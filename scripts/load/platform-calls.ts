@@ -12,6 +12,8 @@ export interface CallOutcome {
   /** gRPC code name: OK, UNAVAILABLE, … */
   code: string;
   response?: unknown;
+  /** The status message of a failed call. */
+  details?: string;
 }
 
 export interface PlatformCalls {
@@ -59,7 +61,7 @@ export function grpcPlatformCalls(addresses: Record<ServiceName, string>): Platf
       for (const [key, value] of Object.entries(metadata)) headers.set(key, value);
       return new Promise((resolve) =>
         unary.call(client, request, headers, { deadline: Date.now() + CALL_DEADLINE_MS }, (error, response) =>
-          resolve(error ? { code: status[error.code] ?? 'UNKNOWN' } : { code: 'OK', response }),
+          resolve(error ? { code: status[error.code] ?? 'UNKNOWN', details: error.details } : { code: 'OK', response }),
         ),
       );
     },

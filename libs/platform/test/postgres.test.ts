@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
 import { loadConfig, platformConfigSchema } from '../src/config/config';
 import { UnavailableError } from '../src/errors/domain-errors';
 import { Logger } from '../src/logging/logger';
@@ -11,9 +11,16 @@ import {
   withTransaction,
   type Migration,
 } from '../src/stores/postgres';
-import { eventually, describeWithPostgres, scratchSchemas } from '@streamplane/testkit';
+import { eventually, describeWithPostgres, holdRowLocks, scratchSchemas } from '@streamplane/testkit';
 
 const quietLogger = new Logger('test', 'error');
+
+/** A logger that keeps its lines for the test instead of printing them. */
+function capturingLogger(): { logger: Logger; lines: Array<{ level: string; msg: string }> } {
+  const lines: Array<{ level: string; msg: string }> = [];
+  const logger = new Logger('test', 'info', {}, (line) => lines.push(JSON.parse(line)));
+  return { logger, lines };
+}
 
 describe('postgresUrl', () => {
   it('accepts postgres:// and postgresql:// URLs and explains what else it wanted', () => {
@@ -130,6 +137,37 @@ describeWithPostgres('PostgreSQL plumbing', (postgres) => {
       );
       expect((await entries(db)).map((row) => row.entry)).toEqual(['v2', 'attempt 2']);
     });
+
+    it('on any pool, fails a transaction whose server is killed under it and releases the client with the error', async () => {
+      const { pool: db, schema } = pool();
+      await migrate(db, schema, MIGRATIONS);
+      // A pool of its own making, without createPostgresPool's listeners: withTransaction must not need them.
+      const plain = new Pool({ connectionString: scratch.url(), options: `-c search_path=${schema}`, max: 1 });
+      plain.on('error', () => undefined); // idle connections are the pool owner's to listen to; not this test's subject
+      const released: Array<Error | undefined> = [];
+      plain.on('release', (error) => released.push(error));
+      const locks = await holdRowLocks(scratch.url(), `SELECT 1 FROM ${schema}.log FOR UPDATE`);
+      try {
+        const cut = withTransaction(plain, async (client) => {
+          await client.query('SELECT 1 FROM log FOR UPDATE');
+          await client.query("INSERT INTO log VALUES ('never committed')");
+        }).catch((error: unknown) => error);
+        await eventually(async () => (await locks.waiters()) === 1, 'the transaction to wait on the held rows');
+        await postgres.server.crash();
+
+        const failure = await cut;
+        expect(isPostgresConnectionError(failure)).toBe(true);
+        // Released with its error, so the pool destroys the connection instead of handing it out again.
+        expect(released).toEqual([failure]);
+
+        await postgres.server.restart();
+        await withTransaction(plain, (client) => client.query("INSERT INTO log VALUES ('after restart')"));
+        expect((await entries(plain)).map((row) => row.entry)).toEqual(['v2', 'after restart']);
+      } finally {
+        await locks.release();
+        await plain.end();
+      }
+    });
   });
 
   describe('openPostgresStore', () => {
@@ -138,6 +176,27 @@ describeWithPostgres('PostgreSQL plumbing', (postgres) => {
 
       async count(): Promise<number> {
         return (await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM log')).rows[0]!.n;
+      }
+
+      /** Appends once no one else holds a row of the log, in withTransaction. */
+      async appendAfterLock(entry: string): Promise<void> {
+        await withTransaction(this.db, async (client) => {
+          await client.query('SELECT 1 FROM log FOR UPDATE');
+          await client.query('INSERT INTO log VALUES ($1)', [entry]);
+        });
+      }
+
+      /** The same on a client checked out by hand, as a store may: not every checkout is withTransaction's. */
+      async appendAfterLockByHand(entry: string): Promise<void> {
+        const client = await this.db.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query('SELECT 1 FROM log FOR UPDATE');
+          await client.query('INSERT INTO log VALUES ($1)', [entry]);
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
       }
 
       /** A statement that outlives its statement_timeout, as on an overloaded server. */
@@ -154,33 +213,47 @@ describeWithPostgres('PostgreSQL plumbing', (postgres) => {
       }
     }
 
-    const open = (schema: string, readiness: Readiness) =>
+    const open = (schema: string, readiness: Readiness, logger = quietLogger) =>
       openPostgresStore({
         url: scratch.url(),
         schema,
         migrations: MIGRATIONS,
         readiness,
-        logger: quietLogger,
+        logger,
         createStore: (db) => new LogStore(db),
         firstRetryMs: 10,
         maxRetryMs: 50,
         probeIntervalMs: 10,
       });
 
-    it('is UNAVAILABLE and not ready while the database is down, and recovers by itself', async () => {
+    it('outlives a kill -9 of the server mid-transaction: UNAVAILABLE naming the database, then back by itself', async () => {
       const readiness = new Readiness(quietLogger);
-      const opened = await open(scratch.freshSchema(), readiness);
+      const { logger, lines } = capturingLogger();
+      const schema = scratch.freshSchema();
+      const refusal = new RegExp(`^${schema} database is unavailable \\(incident [0-9a-f-]{36}\\); retry later$`);
+      const opened = await open(schema, readiness, logger);
       try {
-        expect(readiness.ready).toBe(true);
-        expect(await opened.store.count()).toBe(1);
+        await opened.store.appendAfterLock('acknowledged');
+        const locks = await holdRowLocks(scratch.url(), `SELECT 1 FROM ${schema}.log FOR UPDATE`);
+        const inFlight = [opened.store.appendAfterLock('cut'), opened.store.appendAfterLockByHand('cut by hand')];
+        const outcomes = Promise.all(inFlight.map((append) => append.catch((error: unknown) => error)));
+        await eventually(async () => (await locks.waiters()) === 2, 'both appends to wait on the held rows');
+        await postgres.server.crash();
 
-        await postgres.server.kill();
-        await expect(opened.store.count()).rejects.toThrow(UnavailableError);
+        for (const outcome of await outcomes) {
+          expect(outcome).toBeInstanceOf(UnavailableError);
+          expect((outcome as Error).message).toMatch(refusal);
+        }
         expect(readiness.ready).toBe(false);
+        await expect(opened.store.count()).rejects.toThrow(refusal);
+        // The driver's words are logged once for the outage, not once per refused call.
+        expect(lines.filter((line) => line.level === 'error')).toEqual([
+          expect.objectContaining({ msg: `${schema} database unavailable; NOT_SERVING until it answers again` }),
+        ]);
 
         await postgres.server.restart();
         await eventually(() => readiness.ready, 'the store to be reported up again');
-        expect(await opened.store.count()).toBe(1);
+        expect(await opened.store.count()).toBe(2); // v2 and the acknowledged append; nothing of the cut ones
       } finally {
         await opened.close();
       }
@@ -190,7 +263,7 @@ describeWithPostgres('PostgreSQL plumbing', (postgres) => {
       const readiness = new Readiness(quietLogger);
       const opened = await open(scratch.freshSchema(), readiness);
       try {
-        await expect(opened.store.overrunStatementTimeout()).rejects.toThrow(/^postgres is overloaded/);
+        await expect(opened.store.overrunStatementTimeout()).rejects.toThrow(/^s_\d+ database is overloaded/);
         expect(readiness.ready).toBe(true);
         expect(await opened.store.count()).toBe(1);
       } finally {

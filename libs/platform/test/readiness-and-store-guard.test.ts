@@ -58,6 +58,54 @@ describe('StoreGuard', () => {
     }
   });
 
+  it('logs an outage once when it starts and once when it ends, however many calls it refuses', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = new Logger('test', 'info', {}, (line) => lines.push(JSON.parse(line)));
+    let storeUp = false;
+    const storeGuard = new StoreGuard({
+      name: 'profiles database',
+      readiness: new Readiness(),
+      logger,
+      ping: async () => {
+        if (!storeUp) throw connectionRefused;
+      },
+      isConnectionError: (error) => error === connectionRefused,
+      probeIntervalMs: 1,
+    });
+    const refuseCalls = async (count: number) => {
+      const refusals = await Promise.all(
+        Array.from({ length: count }, () =>
+          storeGuard.run(() => Promise.reject(connectionRefused)).catch((error: Error) => error.message),
+        ),
+      );
+      return new Set(refusals);
+    };
+    const storeLines = () => lines.filter((line) => line.store === 'profiles database');
+    try {
+      const first = await refuseCalls(50);
+      storeUp = true;
+      await eventually(() => storeLines().length === 2, 'the end of the outage to be logged');
+      storeUp = false;
+      const second = await refuseCalls(3);
+
+      // Each outage has one incident, named in every refusal and in its log lines; the driver's words are
+      // logged, never sent.
+      const incidents = storeLines()
+        .filter((line) => line.level === 'error')
+        .map((line) => line.incident_id);
+      expect([...first, ...second]).toEqual(
+        incidents.map((incident) => `profiles database is unavailable (incident ${incident}); retry later`),
+      );
+      expect(storeLines()).toEqual([
+        expect.objectContaining({ level: 'error', incident_id: incidents[0], error: connectionRefused.message }),
+        expect.objectContaining({ level: 'info', incident_id: incidents[0], refused_calls: 50 }),
+        expect.objectContaining({ level: 'error', incident_id: incidents[1], error: connectionRefused.message }),
+      ]);
+    } finally {
+      storeGuard.close();
+    }
+  });
+
   it('passes other errors through untouched and stays ready', async () => {
     const { readiness, storeGuard } = guard(async () => undefined);
     const constraint = new Error('duplicate key value violates unique constraint');
@@ -82,7 +130,7 @@ describe('StoreGuard and a busy store', () => {
       isOverloadError: isPostgresOverloadError,
     });
     await expect(storeGuard.run(() => Promise.reject(statementTimeout))).rejects.toThrow(
-      /postgres is overloaded \(canceling statement due to statement timeout\)/,
+      /^postgres is overloaded \(incident [0-9a-f-]{36}\); retry later$/,
     );
     await expect(storeGuard.run(() => Promise.reject(statementTimeout))).rejects.toBeInstanceOf(UnavailableError);
     expect(readiness.ready).toBe(true);

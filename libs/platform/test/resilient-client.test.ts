@@ -1,6 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { BreakerRegistry, DEFAULT_BREAKER, type BreakerOptions } from '../src/client/breakers';
-import { ResilientClient, type ResilienceOptions } from '../src/client/resilient-client';
+import { failClosed, type DependencyPolicy } from '../src/client/dependency-policy';
+import { CLIENT_LIMIT, ResilientClient, type ResilienceOptions } from '../src/client/resilient-client';
 import { FAULT_METADATA_KEY } from '../src/faults/faults';
 import { Logger } from '../src/logging/logger';
 import { loadProtos } from '../src/proto/proto-loader';
@@ -23,6 +24,8 @@ async function harness<S extends ServiceName>(
   name: S,
   options: Partial<ResilienceOptions> = {},
   breaker: BreakerOptions = DEFAULT_BREAKER,
+  withoutResilience = false,
+  policy?: DependencyPolicy,
 ): Promise<Harness<S>> {
   const service = SERVICES[name];
   const server = await ScriptedServer.start(service);
@@ -31,6 +34,8 @@ async function harness<S extends ServiceName>(
     breakers,
     logger: silent,
     options: { backoff: NO_WAIT, ...options },
+    withoutResilience,
+    policy,
   });
   const created: Harness<S> = { server, client: client as unknown as ClientOf<S>, breakers };
   open.push(created as unknown as Harness<ServiceName>);
@@ -166,6 +171,19 @@ describe('circuit breaker', () => {
     expect(client.statsOf('GetTitle').breakerTransitions).toEqual([]);
   });
 
+  it('is bypassed, with retries, under the bench switch STREAMPLANE_BENCH_WITHOUT=resilience', async () => {
+    const { server, client } = await harness('catalog', {}, { ...DEFAULT_BREAKER, volumeThreshold: 1 }, true);
+    server.otherwise(fail(status.UNAVAILABLE));
+    for (let i = 0; i < 5; i++) {
+      await expect(client.call('GetTitle', { title_id: 'tt00001' })).rejects.toMatchObject({
+        code: status.UNAVAILABLE,
+      });
+    }
+    // One attempt per call, every call reaching the server: no retry, no breaker opening.
+    expect(server.count()).toBe(5);
+    expect(client.statsOf('GetTitle')).toMatchObject({ calls: 5, attempts: 5, retries: 0, breakerTransitions: [] });
+  });
+
   it('keeps one breaker per method', async () => {
     const { server, client } = await harness('catalog', { maxAttempts: 1 }, fastReset);
     server.otherwise(fail(status.UNAVAILABLE));
@@ -195,7 +213,13 @@ describe('deadlines', () => {
     const callerDeadline = Date.now() + 1_000;
     const abort = new AbortController();
     await runWithRequestContext(
-      { method: '/caller', metadata: new Metadata(), deadline: callerDeadline, signal: abort.signal },
+      {
+        method: '/caller',
+        metadata: new Metadata(),
+        deadline: callerDeadline,
+        signal: abort.signal,
+        priority: 'critical',
+      },
       () => client.call('GetTitle', { title_id: 'tt00001' }),
     );
     expect(server.received[0]!.deadline).toBeLessThan(callerDeadline - 100);
@@ -216,7 +240,13 @@ describe('deadlines', () => {
     const abort = new AbortController();
     await expect(
       runWithRequestContext(
-        { method: '/caller', metadata: new Metadata(), deadline: Date.now() + 5, signal: abort.signal },
+        {
+          method: '/caller',
+          metadata: new Metadata(),
+          deadline: Date.now() + 5,
+          signal: abort.signal,
+          priority: 'critical',
+        },
         () => client.call('GetTitle', { title_id: 'tt00001' }),
       ),
     ).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
@@ -252,9 +282,138 @@ describe('fallbacks and propagation', () => {
     const incoming = new Metadata();
     incoming.set(FAULT_METADATA_KEY, 'billing=UNAVAILABLE');
     await runWithRequestContext(
-      { method: '/caller', metadata: incoming, deadline: Infinity, signal: new AbortController().signal },
+      {
+        method: '/caller',
+        metadata: incoming,
+        deadline: Infinity,
+        signal: new AbortController().signal,
+        priority: 'sheddable',
+      },
       () => client.call('GetTitle', { title_id: 'tt00001' }),
     );
     expect(server.received[0]!.metadata.get(FAULT_METADATA_KEY)).toEqual(['billing=UNAVAILABLE']);
+    // The priority travels too: work done for a sheddable call is sheddable downstream.
+    expect(server.received[0]!.metadata.get('x-streamplane-priority')).toEqual(['sheddable']);
+  });
+});
+
+describe('a sick target', () => {
+  const resetTimeoutOf = (breakers: BreakerRegistry, key: string) =>
+    (breakers.get(key) as unknown as { options: { resetTimeout: number } }).options.resetTimeout;
+
+  it('opens the breaker on a burst of failures after a long run of successes', async () => {
+    const { server, client } = await harness('catalog', { maxAttempts: 1 });
+    for (let i = 0; i < 300; i++) await client.call('GetTitle', { title_id: 'tt00001' });
+    server.otherwise(fail(status.UNAVAILABLE));
+    let failed = 0;
+    while (!client.statsOf('GetTitle').breakerTransitions.includes('open') && failed < 100) {
+      await client.call('GetTitle', { title_id: 'tt00001' }).catch(() => undefined);
+      failed += 1;
+    }
+    // The 10 s window still holds 300 successes; the last 20 calls decide.
+    expect(failed).toBe(DEFAULT_BREAKER.burstFailures);
+  });
+
+  it('lets trials through after reset timeouts that double while they fail and start short again', async () => {
+    const breaker = { ...DEFAULT_BREAKER, firstResetTimeoutMs: 10, resetTimeoutMs: 40 };
+    const { server, client, breakers } = await harness('catalog', { maxAttempts: 1 }, breaker);
+    server.otherwise(fail(status.UNAVAILABLE));
+    for (let i = 0; i < 20; i++) await client.call('GetTitle', { title_id: 'tt00001' }).catch(() => undefined);
+    const timeouts: number[] = [resetTimeoutOf(breakers, 'catalog/GetTitle')];
+    for (let trial = 1; trial <= 3; trial++) {
+      const halfOpens = trial;
+      await eventually(
+        () =>
+          client.statsOf('GetTitle').breakerTransitions.filter((state) => state === 'half-open').length === halfOpens,
+        `trial ${trial}`,
+      );
+      timeouts.push(resetTimeoutOf(breakers, 'catalog/GetTitle'));
+      await client.call('GetTitle', { title_id: 'tt00001' }).catch(() => undefined);
+    }
+    expect(timeouts).toEqual([10, 20, 40, 40]);
+    server.otherwise(ok({ title_id: 'tt00001' }));
+    await eventually(() => client.statsOf('GetTitle').breakerTransitions.at(-1) === 'half-open', 'a last trial');
+    await client.call('GetTitle', { title_id: 'tt00001' });
+    expect(client.statsOf('GetTitle').breakerTransitions.at(-1)).toBe('closed');
+    expect(resetTimeoutOf(breakers, 'catalog/GetTitle')).toBe(10);
+  });
+
+  it('closes its breakers as soon as the target answers its health check, before any reset timeout', async () => {
+    const breaker = { ...DEFAULT_BREAKER, firstResetTimeoutMs: 600_000, resetTimeoutMs: 600_000 };
+    const { server, client } = await harness('catalog', { maxAttempts: 1 }, breaker);
+    server.otherwise(fail(status.UNAVAILABLE)).serveHealth('NOT_SERVING');
+    for (let i = 0; i < 20; i++) await client.call('GetTitle', { title_id: 'tt00001' }).catch(() => undefined);
+    expect(client.statsOf('GetTitle').breakerTransitions).toEqual(['open']);
+    await eventually(() => server.healthChecks >= 2, 'health probes while open');
+    expect(client.statsOf('GetTitle').breakerTransitions).toEqual(['open']);
+    const callsWhileOpen = server.count();
+    server.otherwise(ok({ title_id: 'tt00001' })).serveHealth('SERVING');
+    await eventually(() => client.statsOf('GetTitle').breakerTransitions.includes('closed'), 'the breaker closed');
+    expect(server.count()).toBe(callsWhileOpen);
+    await expect(client.call('GetTitle', { title_id: 'tt00001' })).resolves.toMatchObject({ title_id: 'tt00001' });
+  });
+
+  it('never opens the breaker on an overloaded target’s refusals', async () => {
+    const { server, client } = await harness('catalog', { maxAttempts: 1 });
+    server.otherwise(fail(status.RESOURCE_EXHAUSTED));
+    for (let i = 0; i < 60; i++) await client.call('GetTitle', { title_id: 'tt00001' }).catch(() => undefined);
+    expect(client.statsOf('GetTitle').breakerTransitions).toEqual([]);
+  });
+
+  it('stops sending to a target that keeps refusing: client-side throttling', async () => {
+    const { server, client } = await harness('catalog', { maxAttempts: 1 });
+    server.otherwise(fail(status.RESOURCE_EXHAUSTED));
+    const calls = 300;
+    for (let i = 0; i < calls; i++) {
+      await expect(client.call('GetTitle', { title_id: 'tt00001' })).rejects.toMatchObject({
+        code: status.RESOURCE_EXHAUSTED,
+      });
+    }
+    const { throttled } = client.statsOf('GetTitle');
+    expect(server.count() + throttled).toBe(calls);
+    // (requests − 2·accepts) / (requests + 1) with no accepts: nearly everything stays here.
+    expect(server.count()).toBeLessThan(30);
+  });
+
+  it('holds only its adaptive limit of calls on a target that hangs, and refuses the rest at once', async () => {
+    const { server, client } = await harness('catalog', { maxAttempts: 1, budgetsMs: { GetTitle: 300 } });
+    server.otherwise(stall);
+    const calls = CLIENT_LIMIT.initialLimit! + 30;
+    const outcomes = await Promise.all(
+      Array.from({ length: calls }, () =>
+        client.call('GetTitle', { title_id: 'tt00001' }).then(
+          () => 'answered',
+          (error: { code: number; details: string }) =>
+            error.code === status.UNAVAILABLE && /adaptive limit/.test(error.details) ? 'refused at once' : 'timed out',
+        ),
+      ),
+    );
+    const limit = CLIENT_LIMIT.initialLimit!;
+    expect(server.count()).toBe(limit);
+    expect(outcomes.filter((outcome) => outcome === 'timed out')).toHaveLength(limit);
+    expect(outcomes.filter((outcome) => outcome === 'refused at once')).toHaveLength(calls - limit);
+    expect(client.statsOf('GetTitle').limitRefusals).toBe(calls - limit);
+  });
+
+  it('fails closed with a sentence naming the dependency, never the target’s own words', async () => {
+    const { server, client } = await harness('catalog', { maxAttempts: 1 }, DEFAULT_BREAKER, false, {
+      whenUnavailable: failClosed(),
+    });
+    server.next({ kind: 'fail', code: status.UNAVAILABLE, details: 'read ECONNRESET' });
+    const error = await client.call('GetTitle', { title_id: 'tt00001' }).catch((caught: Error) => caught);
+    expect((error as Error).message).toBe('catalog is unavailable');
+  });
+
+  it('passes an overloaded dependency’s refusal on as RESOURCE_EXHAUSTED, with its retry-after', async () => {
+    const { server, client } = await harness('catalog', { maxAttempts: 1 }, DEFAULT_BREAKER, false, {
+      whenUnavailable: failClosed(),
+    });
+    server.next(fail(status.RESOURCE_EXHAUSTED, { 'grpc-retry-pushback-ms': '35' }));
+    const error = await client.call('GetTitle', { title_id: 'tt00001' }).catch((caught: Error) => caught);
+    expect(error).toMatchObject({
+      kind: 'resource-exhausted',
+      retryAfterMs: 35,
+      message: 'catalog is overloaded; retry later',
+    });
   });
 });

@@ -4,18 +4,28 @@ import { UnauthenticatedError } from '@streamplane/platform/errors';
 /**
  * Account tokens: HS256 JSON Web Tokens whose `sub` is the account id (RFC 7519), signed with
  * STREAMPLANE_AUTH_SECRET. Small enough to implement exactly here rather than pull in a JWT library:
- * only HS256 is accepted (never "none", never another algorithm), signatures are compared in constant
- * time, and `exp`/`nbf` are honoured.
+ * only HS256 is accepted (never "none", never another algorithm); every part must be unpadded base64url
+ * and the signature exactly the canonical encoding of the HMAC, compared in constant time; `exp` is
+ * required, and `exp`, `iat` and `nbf` must be numbers when present.
  */
 
 const HEADER = { alg: 'HS256', typ: 'JWT' };
+
+/**
+ * How far ahead of this server's clock a token's `iat` may be: the issuer's clock and ours may disagree
+ * by a few seconds, but a token issued further in the future was not issued by a well-behaved issuer.
+ */
+export const ISSUED_AT_CLOCK_SKEW_SECONDS = 30;
+
+/** Unpadded base64url (RFC 7515 §2): no '=', '+' or '/', nothing else. */
+const UNPADDED_BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 function base64url(input: Buffer | string): string {
   return Buffer.from(input).toString('base64url');
 }
 
-function sign(signingInput: string, secret: string): Buffer {
-  return createHmac('sha256', secret).update(signingInput).digest();
+function signature(signingInput: string, secret: string): string {
+  return base64url(createHmac('sha256', secret).update(signingInput).digest());
 }
 
 export function signAccountToken(
@@ -26,7 +36,7 @@ export function signAccountToken(
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const payload = { sub: accountId, iat: issuedAt, exp: issuedAt + (options.expiresInSeconds ?? 24 * 3600) };
   const signingInput = `${base64url(JSON.stringify(HEADER))}.${base64url(JSON.stringify(payload))}`;
-  return `${signingInput}.${base64url(sign(signingInput, secret))}`;
+  return `${signingInput}.${signature(signingInput, secret)}`;
 }
 
 /** The account id a token was issued for; UnauthenticatedError saying why otherwise. */
@@ -34,21 +44,28 @@ export function verifyAccountToken(token: string, secret: string, now: Date): st
   const parts = token.split('.');
   if (parts.length !== 3) throw new UnauthenticatedError('the token is not a JWT');
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
+  if (!UNPADDED_BASE64URL.test(encodedHeader) || !UNPADDED_BASE64URL.test(encodedPayload)) {
+    throw new UnauthenticatedError('the token is not a JWT: its header and payload must be unpadded base64url');
+  }
   const header = decodeJson(encodedHeader);
   if (header?.alg !== 'HS256') throw new UnauthenticatedError('the token must be signed with HS256');
-  const expected = sign(`${encodedHeader}.${encodedPayload}`, secret);
-  const actual = Buffer.from(encodedSignature, 'base64url');
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+  // Comparing encodings rather than decoded bytes refuses every other spelling of the same bytes
+  // (padding, standard base64, trailing characters Buffer's lenient decoder would drop).
+  if (!constantTimeEqual(encodedSignature, signature(`${encodedHeader}.${encodedPayload}`, secret))) {
     throw new UnauthenticatedError('the token signature is not valid');
   }
   const payload = decodeJson(encodedPayload);
-  const seconds = now.getTime() / 1000;
   if (typeof payload?.sub !== 'string' || payload.sub === '')
     throw new UnauthenticatedError('the token has no subject');
-  if (typeof payload.exp === 'number' && seconds >= payload.exp)
-    throw new UnauthenticatedError('the token has expired');
-  if (typeof payload.nbf === 'number' && seconds < payload.nbf)
-    throw new UnauthenticatedError('the token is not valid yet');
+  const expiresAt = numericClaim(payload, 'exp');
+  const issuedAt = numericClaim(payload, 'iat');
+  const notBefore = numericClaim(payload, 'nbf');
+  if (expiresAt === undefined) throw new UnauthenticatedError('the token has no expiry ("exp")');
+  const seconds = now.getTime() / 1000;
+  if (seconds >= expiresAt) throw new UnauthenticatedError('the token has expired');
+  if (issuedAt !== undefined && issuedAt > seconds + ISSUED_AT_CLOCK_SKEW_SECONDS)
+    throw new UnauthenticatedError('the token was issued in the future ("iat")');
+  if (notBefore !== undefined && seconds < notBefore) throw new UnauthenticatedError('the token is not valid yet');
   return payload.sub;
 }
 
@@ -58,6 +75,25 @@ export function accountFromAuthorization(header: string | undefined, secret: str
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) throw new UnauthenticatedError('authorization metadata must be "Bearer <token>"');
   return verifyAccountToken(match[1]!, secret, now);
+}
+
+/**
+ * A NumericDate claim (RFC 7519 §2), or undefined when the token does not carry it. Anything else is
+ * refused rather than ignored: a claim that is silently skipped is a check that never happens.
+ */
+function numericClaim(payload: Record<string, unknown>, claim: 'exp' | 'iat' | 'nbf'): number | undefined {
+  const value = payload[claim];
+  if (value === undefined) return undefined;
+  // JSON has no NaN, but 1e400 parses as Infinity: a token that would never expire.
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  const got = value === null ? 'null' : typeof value;
+  throw new UnauthenticatedError(`the token's "${claim}" must be a number of seconds since the epoch (got ${got})`);
+}
+
+function constantTimeEqual(actual: string, expected: string): boolean {
+  const actualBytes = Buffer.from(actual);
+  const expectedBytes = Buffer.from(expected);
+  return actualBytes.length === expectedBytes.length && timingSafeEqual(actualBytes, expectedBytes);
 }
 
 function decodeJson(part: string): Record<string, unknown> | undefined {

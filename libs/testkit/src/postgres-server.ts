@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Client, type Pool } from 'pg';
+import { eventually } from './eventually';
 import { describeWhenAvailable } from './required-binary';
 import { releaseEventLoop } from './service-process';
 import { freePort } from '@streamplane/tools';
@@ -32,6 +33,12 @@ export interface PostgresServer {
   stop(): Promise<void>;
   /** Immediate shutdown (SIGQUIT), as in a crash: connections are cut, the next start runs crash recovery. */
   kill(): Promise<void>;
+  /**
+   * `kill -9` of the whole server, postmaster and every backend at once (as the OOM killer or a killed
+   * container does): no process says goodbye, clients find their sockets reset mid-statement. What was
+   * committed stays; the next start runs crash recovery.
+   */
+  crash(): Promise<void>;
   /** Starts the server again on the same port and data. */
   restart(): Promise<void>;
   /** Stops the server and deletes its data. */
@@ -127,6 +134,18 @@ export async function startPostgres(binaries: PostgresBinaries): Promise<Postgre
     },
     stop: () => shutdown('SIGINT'),
     kill: () => shutdown('SIGQUIT'),
+    crash: async () => {
+      const postmaster = child;
+      if (!postmaster?.pid || postmaster.exitCode !== null || postmaster.signalCode !== null) return;
+      // Listed before the kill: once the postmaster is gone its backends belong to init.
+      const backends = childrenOf(postmaster.pid);
+      const exited = new Promise((resolve) => postmaster.once('exit', resolve));
+      // The postmaster first, so it cannot notice a dead backend and start a crash restart of its own.
+      for (const pid of [postmaster.pid, ...backends]) killIfAlive(pid, 'SIGKILL');
+      await exited;
+      // A new postmaster refuses to start while a backend of the old one still holds the shared memory.
+      await eventually(() => !backends.some(isRunning), 'the killed backends to be gone');
+    },
     restart: async () => {
       await shutdown('SIGINT');
       await launch();
@@ -157,6 +176,40 @@ function acceptingConnections(child: ChildProcess): Promise<void> {
       reject(new Error(`postgres exited (${code ?? signal}) before ready:\n${log}`)),
     );
   });
+}
+
+/** Pids of the processes whose parent is `parent` (Linux /proc). */
+function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => processStat(Number(pid))?.parent === parent)
+    .map(Number);
+}
+
+/** True while `pid` exists and is not a zombie (a zombie holds no memory; it only waits to be reaped). */
+function isRunning(pid: number): boolean {
+  const stat = processStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
+}
+
+function processStat(pid: number): { state: string; parent: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined; // gone, or gone while we looked
+  }
+  // "pid (command) state ppid …"; the command may itself contain spaces and parentheses.
+  const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: state!, parent: Number(parent) };
+}
+
+function killIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
 
 /** The `postgres` user when we are root (PostgreSQL will not run as root); undefined otherwise. */
@@ -240,4 +293,47 @@ export function scratchSchemas(postgres: PostgresFixture, prefix: string): Scrat
     },
   };
   return scratch;
+}
+
+/**
+ * A transaction of the test's own that holds row locks, so that a service's statement on those rows waits:
+ * in flight for as long as the test wants, however fast or slow the machine is.
+ */
+export interface HeldRowLocks {
+  /**
+   * How many other sessions are waiting, right now, for a lock held here: directly, or queued behind
+   * another waiter (PostgreSQL makes the second session after one row wait for the first).
+   */
+  waiters(): Promise<number>;
+  /** Ends the transaction; nothing to do once the server is gone. */
+  release(): Promise<void>;
+}
+
+/** Opens a transaction on `url` and runs `lockingQuery` (`SELECT … FOR UPDATE`) in it. */
+export async function holdRowLocks(url: string, lockingQuery: string, values: unknown[] = []): Promise<HeldRowLocks> {
+  const holder = new Client({ connectionString: url });
+  // Tests crash the server under this connection: its loss is expected, and must not throw in the worker.
+  holder.on('error', () => undefined);
+  await holder.connect();
+  await holder.query('BEGIN');
+  await holder.query(lockingQuery, values);
+  return {
+    async waiters() {
+      // pg_locks and pg_blocking_pids are live (pg_stat_activity would be a snapshot for the transaction).
+      const { rows } = await holder.query<{ n: number }>(
+        `WITH RECURSIVE
+           waiting AS (SELECT DISTINCT pid FROM pg_locks WHERE NOT granted),
+           blocked (pid) AS (
+             SELECT pid FROM waiting WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))
+             UNION
+             SELECT waiting.pid FROM waiting, blocked WHERE blocked.pid = ANY (pg_blocking_pids(waiting.pid))
+           )
+         SELECT count(*)::int AS n FROM blocked`,
+      );
+      return rows[0]!.n;
+    },
+    async release() {
+      await holder.end().catch(() => undefined);
+    },
+  };
 }

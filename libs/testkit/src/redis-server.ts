@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { describeWhenInstalled, findOnPath } from './required-binary';
 import { releaseEventLoop } from './service-process';
 import { freePort } from '@streamplane/tools';
+import { createRedisClient } from '@streamplane/platform/redis';
 
 /**
  * Real redis-server processes for store tests: each on an ephemeral 127.0.0.1 port, in its own temporary
@@ -83,6 +84,43 @@ export function describeWithRedis(name: string, body: (redis: () => RedisServer)
     // Registered after the body's hooks so that it runs after them (its clients disconnect first).
     afterAll(() => server?.stop());
   });
+}
+
+/**
+ * Every client's writes (and scripts that write) wait until release() while reads go on, so that a store's
+ * call is in flight for as long as the test wants, however fast or slow the machine is (CLIENT PAUSE WRITE).
+ */
+export interface HeldWrites {
+  /**
+   * Clients whose command waits on the pause. One connection counts once: it sends its other commands
+   * behind the waiting one.
+   */
+  waiters(): Promise<number>;
+  /** Ends the pause; nothing to do once the server is gone. */
+  release(): Promise<void>;
+}
+
+/** Longer than any test: a pause must not end by itself while the test still counts on it. */
+const HOLD_WRITES_MS = 10 * 60_000;
+
+export async function holdWrites(server: RedisServer): Promise<HeldWrites> {
+  // Never reconnecting: tests kill the server under this connection without releasing it, and a client
+  // that kept trying would keep the test process alive after the last test.
+  const client = createRedisClient(server.url, { lazyConnect: true, retryStrategy: () => null });
+  // Tests kill the server under this connection: its loss is expected.
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.call('CLIENT', 'PAUSE', String(HOLD_WRITES_MS), 'WRITE');
+  return {
+    async waiters() {
+      const blocked = /^blocked_clients:(\d+)/m.exec(await client.info('clients'));
+      return Number(blocked?.[1]);
+    },
+    async release() {
+      await client.call('CLIENT', 'UNPAUSE').catch(() => undefined);
+      client.disconnect();
+    },
+  };
 }
 
 async function launch(binary: string, port: number, dir: string): Promise<ChildProcess> {

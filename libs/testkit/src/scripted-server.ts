@@ -31,6 +31,9 @@ export class ScriptedServer {
   readonly received: ReceivedCall[] = [];
   private readonly script: Outcome[] = [];
   private fallbackOutcome: Outcome = ok();
+  private healthStatus?: 'SERVING' | 'NOT_SERVING';
+  /** grpc.health.v1 Check calls received. */
+  healthChecks = 0;
 
   private constructor(
     private readonly server: Server,
@@ -38,7 +41,8 @@ export class ScriptedServer {
   ) {}
 
   static async start(service: ServiceDescriptor): Promise<ScriptedServer> {
-    const definition = loadProtos([service.protoFile]).definition[service.grpcService] as unknown as ServiceDefinition;
+    const protos = loadProtos([service.protoFile]).definition;
+    const definition = protos[service.grpcService] as unknown as ServiceDefinition;
     const server = new Server();
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
@@ -50,6 +54,9 @@ export class ScriptedServer {
       Object.keys(definition).map((method) => [method, scripted.handle.bind(scripted, method)]),
     );
     server.addService(definition, handlers);
+    server.addService(protos['grpc.health.v1.Health'] as unknown as ServiceDefinition, {
+      Check: (_call: unknown, callback: sendUnaryData<unknown>) => scripted.checkHealth(callback),
+    });
     return scripted;
   }
 
@@ -68,6 +75,12 @@ export class ScriptedServer {
     return this;
   }
 
+  /** Answers grpc.health.v1 Check with `status` from now on (until called, Check is UNIMPLEMENTED). */
+  serveHealth(status: 'SERVING' | 'NOT_SERVING'): this {
+    this.healthStatus = status;
+    return this;
+  }
+
   count(method?: string): number {
     return method ? this.received.filter((call) => call.method === method).length : this.received.length;
   }
@@ -80,6 +93,12 @@ export class ScriptedServer {
 
   stop(): void {
     this.server.forceShutdown();
+  }
+
+  private checkHealth(callback: sendUnaryData<unknown>): void {
+    this.healthChecks += 1;
+    if (this.healthStatus) callback(null, { status: this.healthStatus });
+    else callback({ code: status.UNIMPLEMENTED, details: 'no health service scripted' });
   }
 
   private handle(

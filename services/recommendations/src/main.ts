@@ -9,4 +9,6 @@ runService({
   module: RecommendationsModule,
   configSchema: recommendationsConfigSchema,
   dependencies: DEPENDENCIES,
+  // Asked by steering's fill planning, a batch job: refused before the home screen when overloaded.
+  sheddableMethods: ['PredictDemand'],
 });

@@ -9,4 +9,6 @@ runService({
   module: SteeringModule,
   configSchema: steeringConfigSchema,
   dependencies: DEPENDENCIES,
+  // Batch work for operators and fill jobs: refused before SteerPlayback when steering is overloaded.
+  sheddableMethods: ['PlanFill', 'ListAppliances'],
 });

@@ -11,6 +11,10 @@ export interface MethodStats {
   retryBudgetExhausted: number;
   /** Calls refused at once because the breaker was open. */
   breakerRejections: number;
+  /** Calls not sent because the target refuses most calls (client-side throttling). */
+  throttled: number;
+  /** Calls not sent because the target already had its adaptive limit of calls in flight. */
+  limitRefusals: number;
   fallbacks: number;
   /** Calls failed with UNAVAILABLE because a fail-closed dependency could not answer. */
   failedClosed: number;
@@ -25,6 +29,8 @@ export function emptyStats(): MethodStats {
     retries: 0,
     retryBudgetExhausted: 0,
     breakerRejections: 0,
+    throttled: 0,
+    limitRefusals: 0,
     fallbacks: 0,
     failedClosed: 0,
     breakerTransitions: [],

@@ -1,8 +1,12 @@
 import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { MethodDefinition, PackageDefinition } from '@grpc/proto-loader';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UnavailableError } from '../errors/domain-errors';
-import { isStatusError, statusError, statusName, type StatusError } from '../errors/grpc-status';
+import { ResourceExhaustedError, UnavailableError } from '../errors/domain-errors';
+import { AdaptiveThrottle } from '../limits/adaptive-throttle';
+import { PRIORITY_METADATA_KEY } from '../limits/call-priority';
+import { ConcurrencyLimiter, type AdmittedCall, type CallPriority } from '../limits/concurrency-limiter';
+import { Gradient2Limit, type Gradient2Options } from '../limits/gradient2-limit';
+import { isStatusError, RETRY_PUSHBACK_KEY, statusError, statusName, type StatusError } from '../errors/grpc-status';
 import { FAULT_METADATA_KEY, PREVIOUS_ATTEMPTS_KEY } from '../faults/faults';
 import type { Logger } from '../logging/logger';
 import { currentRequestContext } from '../server/request-context';
@@ -45,6 +49,8 @@ export interface CallOptions<Response> {
   fallback?: (error: StatusError) => Response | Promise<Response>;
   /** Extra request metadata (e.g. a forwarded authorization header). */
   metadata?: Record<string, string>;
+  /** The call's priority; by default that of the call being served, or critical outside of one. */
+  priority?: CallPriority;
 }
 
 export interface ClientDependencies {
@@ -59,10 +65,36 @@ export interface ClientDependencies {
    * reach the caller as the target's own status.
    */
   policy?: DependencyPolicy;
+  /** Single attempts with no breaker and no retries: only for the bench to measure what those cost. */
+  withoutResilience?: boolean;
+  /** The clock of client-side throttling (tests use a manual one). */
+  now?: () => number;
 }
 
+/**
+ * The adaptive in-flight limit of one target: a bulkhead whose size follows the target's latency. It
+ * starts small, so that a target that hangs holds only a handful of calls, each waiting its deadline,
+ * while the calls after them are refused at once; it grows with the calls in flight while latency holds,
+ * and shrinks when latency rises tenfold or calls run out of time (a hang, not a busy machine: shedding
+ * load is the servers' own limits' work). The price of the small start: a burst from idle wider than it
+ * is refused until the limit has grown (a few hundred calls).
+ */
+export const CLIENT_LIMIT: Partial<Gradient2Options> = {
+  initialLimit: 20,
+  minLimit: 20,
+  maxLimit: 1_000,
+  tolerance: 10,
+};
+
 const SERVICE_CONFIG = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
-const PUSHBACK_KEY = 'grpc-retry-pushback-ms';
+/**
+ * grpc-js waits up to 120 s between reconnection attempts to a target that refused them; a target back
+ * after an outage would wait out that backoff while its callers fail. Locally, a reconnection attempt to a
+ * target that is still down costs a refused connect, so it is tried at least every 400 ms.
+ */
+/** How often a target with an open breaker is asked whether it is serving again. */
+const HEALTH_PROBE_EVERY_MS = 200;
+const RECONNECT_BACKOFF = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 400 };
 const RETRYABLE = new Set<GrpcStatus>([GrpcStatus.UNAVAILABLE]);
 const FALLBACK_ON = new Set<GrpcStatus>([
   GrpcStatus.UNAVAILABLE,
@@ -102,6 +134,10 @@ export class ResilientClient<Definition> {
   private readonly breakers = new Map<string, Breaker>();
   private readonly random: () => number;
   private readonly telemetry: RpcTelemetry;
+  private readonly limiter = new ConcurrencyLimiter(new Gradient2Limit(CLIENT_LIMIT));
+  private readonly throttle: AdaptiveThrottle;
+  private probing = false;
+  private closed = false;
   /** When the target began failing to answer, while it does; logged once per transition. */
   private unreachableSince?: number;
 
@@ -116,8 +152,11 @@ export class ResilientClient<Definition> {
     this.retryBudget = new RetryBudget(this.options.retryBudget);
     this.random = deps.random ?? Math.random;
     this.telemetry = deps.telemetry ?? new RpcTelemetry();
+    this.throttle = new AdaptiveThrottle({}, deps.now, this.random);
+    this.telemetry.observeLimiter({ side: 'client', target: target.name }, this.limiter);
     this.channel = new Client(channelTarget, credentials.createInsecure(), {
       'grpc.service_config': SERVICE_CONFIG,
+      ...RECONNECT_BACKOFF,
       // Resilience is done here, once; grpc-js's own retries would multiply attempts behind our back.
       'grpc.enable_retries': 0,
     });
@@ -155,7 +194,16 @@ export class ResilientClient<Definition> {
         const policy = this.deps.policy?.whenUnavailable;
         if (policy?.kind === 'fail-closed') {
           this.note('fail_closed', method, { code: statusName(failure.code), details: failure.details });
-          throw new UnavailableError(`${this.target.name} ${policy.reason}: ${failure.details}`);
+          // The caller gets a sentence naming the dependency; the target's own words (socket errors,
+          // library messages) are in the log line of the outage, never in an answer.
+          if (failure.code === GrpcStatus.RESOURCE_EXHAUSTED) {
+            const retryAfterMs = Number(failure.metadata.get(RETRY_PUSHBACK_KEY)[0] ?? Number.NaN);
+            throw new ResourceExhaustedError(
+              `${this.target.name} is overloaded; retry later`,
+              Number.isFinite(retryAfterMs) ? retryAfterMs : undefined,
+            );
+          }
+          throw new UnavailableError(`${this.target.name} ${policy.reason}`);
         }
         throw failure;
       } finally {
@@ -189,30 +237,99 @@ export class ResilientClient<Definition> {
   }
 
   close(): void {
+    this.closed = true;
     this.channel.close();
+  }
+
+  /**
+   * While a breaker of this target is open, asks the target's health (grpc.health.v1) every
+   * HEALTH_PROBE_EVERY_MS; the first SERVING answer closes the open breakers, so the first call after the
+   * target is back need not wait out a reset timeout that has grown during a long outage.
+   */
+  private probeWhileOpen(): void {
+    if (this.probing) return;
+    this.probing = true;
+    const next = (): void => void setTimeout(probe, HEALTH_PROBE_EVERY_MS).unref();
+    const probe = (): void => {
+      const open = [...this.breakers.values()].filter((breaker) => !breaker.closed);
+      if (open.length === 0 || this.closed) {
+        this.probing = false;
+        return;
+      }
+      void this.isServing().then((serving) => {
+        if (!serving || this.closed) return next();
+        this.probing = false;
+        this.deps.logger.info(`${this.target.name} answers its health check again; closing its breakers`, {
+          target: this.target.name,
+        });
+        for (const breaker of open) breaker.close();
+      });
+    };
+    next();
+  }
+
+  private isServing(): Promise<boolean> {
+    const check = (this.definition['grpc.health.v1.Health'] as Record<string, UnaryDefinition> | undefined)?.Check;
+    if (!check) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.channel.makeUnaryRequest(
+        check.path,
+        check.requestSerialize as (value: object) => Buffer,
+        check.responseDeserialize as (bytes: Buffer) => unknown,
+        { service: this.target.grpcService },
+        new Metadata(),
+        { deadline: Date.now() + HEALTH_PROBE_EVERY_MS },
+        (error: ServiceError | null, response?: unknown) =>
+          resolve(!error && (response as { status?: unknown } | undefined)?.status === 'SERVING'),
+      );
+    });
   }
 
   private async callWithRetries(method: string, request: object, options: CallOptions<unknown>): Promise<unknown> {
     const definition = this.methodDefinition(method);
     const context = currentRequestContext();
     const deadline = this.deadlineFor(method, context?.deadline ?? Infinity);
-    const metadata = this.metadataFor(options, context?.metadata);
+    const priority = options.priority ?? context?.priority ?? 'critical';
+    const metadata = this.metadataFor(options, context?.metadata, priority);
     const mayRetry = isSafeToRepeat(definition) || hasIdempotencyKey(request);
     const breaker = this.breakerFor(method);
     const stats = this.statsOf(method);
+    if (this.deps.withoutResilience) {
+      stats.attempts += 1;
+      return this.attempt(definition, request, metadata, deadline, 1, context?.signal, undefined);
+    }
     this.retryBudget.recordRequest();
 
     for (let attempt = 1; ; attempt++) {
       if (Date.now() >= deadline) {
         throw statusError(GrpcStatus.DEADLINE_EXCEEDED, `no time left to call ${this.target.name}/${method}`);
       }
+      // Refusals on this side are final for the call: retrying into them would only add load. Retries
+      // have their own budget and follow the target's pushback, so only first attempts are throttled.
+      if (attempt === 1 && this.throttle.rejectsNext()) {
+        this.note('throttled', method);
+        throw statusError(
+          GrpcStatus.RESOURCE_EXHAUSTED,
+          `${this.target.name} is refusing most calls; this one was not sent (client-side throttling)`,
+        );
+      }
+      const admitted = this.limiter.tryAcquire(priority);
+      if (!admitted) {
+        this.note('limit_refused', method);
+        throw statusError(
+          GrpcStatus.UNAVAILABLE,
+          `${this.target.name} has ${this.limiter.inFlight} calls in flight, its adaptive limit; this one was not sent`,
+        );
+      }
       let failure: StatusError;
       try {
         return await breaker.fire(() => {
           stats.attempts += 1;
-          return this.attempt(definition, request, metadata, deadline, attempt, context?.signal);
+          return this.attempt(definition, request, metadata, deadline, attempt, context?.signal, admitted);
         });
       } catch (error) {
+        // Settled already when the attempt went out; an attempt the breaker never let out leaves its slot.
+        admitted.ignored();
         if (isBreakerRejection(error)) {
           // Open, or half-open with its one trial call already out: fail fast, and never retry into it.
           this.note('breaker_rejected', method);
@@ -247,7 +364,7 @@ export class ResilientClient<Definition> {
       delay = fullJitterBackoff(attempt - 1, this.options.backoff, this.random);
     } else if (failure.code === GrpcStatus.RESOURCE_EXHAUSTED) {
       // Only a server that says when to come back (gRPC's retry pushback) is retried when overloaded.
-      const pushback = Number(failure.metadata?.get(PUSHBACK_KEY)[0]);
+      const pushback = Number(failure.metadata?.get(RETRY_PUSHBACK_KEY)[0]);
       if (!Number.isInteger(pushback) || pushback < 0) return undefined;
       delay = pushback;
     } else {
@@ -263,8 +380,10 @@ export class ResilientClient<Definition> {
     deadline: number,
     attempt: number,
     signal: AbortSignal | undefined,
+    admitted: AdmittedCall | undefined,
   ): Promise<unknown> {
-    const metadata = baseMetadata.clone();
+    // Each attempt gets its own trace context header; the first may write into the call's own metadata.
+    const metadata = attempt === 1 ? baseMetadata : baseMetadata.clone();
     if (attempt > 1) metadata.set(PREVIOUS_ATTEMPTS_KEY, String(attempt - 1));
     const span = this.telemetry.startAttemptSpan(definition.path, attempt, this.channelTarget, metadata);
     const startedAt = performance.now();
@@ -280,6 +399,11 @@ export class ResilientClient<Definition> {
           signal?.removeEventListener('abort', cancel);
           const code = error ? error.code : GrpcStatus.OK;
           const durationMs = performance.now() - startedAt;
+          this.throttle.answered(code !== GrpcStatus.RESOURCE_EXHAUSTED);
+          if (code === GrpcStatus.DEADLINE_EXCEEDED) admitted?.dropped();
+          else if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.RESOURCE_EXHAUSTED)
+            admitted?.failed(durationMs);
+          else admitted?.completed(durationMs);
           this.telemetry.endAttemptSpan(
             span,
             definition.path,
@@ -322,7 +446,14 @@ export class ResilientClient<Definition> {
 
   /** One resilience event: counted for tests, exported as a metric, put on the call's span, logged. */
   private note(
-    event: 'retry' | 'retry_budget_exhausted' | 'breaker_rejected' | 'fallback' | 'fail_closed',
+    event:
+      | 'retry'
+      | 'retry_budget_exhausted'
+      | 'breaker_rejected'
+      | 'throttled'
+      | 'limit_refused'
+      | 'fallback'
+      | 'fail_closed',
     method: string,
     details: Record<string, string | number> = {},
   ): void {
@@ -330,6 +461,8 @@ export class ResilientClient<Definition> {
     if (event === 'retry') stats.retries += 1;
     else if (event === 'retry_budget_exhausted') stats.retryBudgetExhausted += 1;
     else if (event === 'breaker_rejected') stats.breakerRejections += 1;
+    else if (event === 'throttled') stats.throttled += 1;
+    else if (event === 'limit_refused') stats.limitRefusals += 1;
     else if (event === 'fallback') stats.fallbacks += 1;
     else stats.failedClosed += 1;
     this.telemetry.event(event, this.target.name, method, details);
@@ -337,6 +470,8 @@ export class ResilientClient<Definition> {
     if (event === 'retry') this.deps.logger.debug('retrying', fields);
     else if (event === 'retry_budget_exhausted') this.deps.logger.warn('retry budget exhausted', fields);
     else if (event === 'breaker_rejected') this.deps.logger.info('rejected by open circuit breaker', fields);
+    else if (event === 'throttled' || event === 'limit_refused')
+      this.deps.logger.debug('not sent', { ...fields, event });
     // Fallbacks and closed failures are logged once per outage (noteUnreachable), not once per call.
     else this.deps.logger.debug(event === 'fallback' ? 'fallback used' : 'failed closed', fields);
   }
@@ -346,9 +481,10 @@ export class ResilientClient<Definition> {
     return Math.min(Date.now() + budget, callerDeadline - this.options.deadlineMarginMs);
   }
 
-  private metadataFor(options: CallOptions<unknown>, incoming: Metadata | undefined): Metadata {
+  private metadataFor(options: CallOptions<unknown>, incoming: Metadata | undefined, priority: CallPriority): Metadata {
     const metadata = new Metadata();
     for (const fault of incoming?.get(FAULT_METADATA_KEY) ?? []) metadata.add(FAULT_METADATA_KEY, fault);
+    metadata.set(PRIORITY_METADATA_KEY, priority);
     for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
     return metadata;
   }
@@ -371,8 +507,10 @@ export class ResilientClient<Definition> {
         stats.breakerTransitions.push(state);
         this.telemetry.breakerState(key, state);
         const fields = { breaker: key, state };
-        if (state === 'open') this.deps.logger.warn('circuit breaker opened', fields);
-        else this.deps.logger.info('circuit breaker state changed', fields);
+        if (state === 'open') {
+          this.deps.logger.warn('circuit breaker opened', fields);
+          this.probeWhileOpen();
+        } else this.deps.logger.info('circuit breaker state changed', fields);
       };
       this.telemetry.breakerState(key, breakerState(created));
       created.on('open', onTransition);

@@ -11,6 +11,8 @@ export interface ServiceClientsOptions {
   resilience?: Partial<ResilienceOptions>;
   breaker?: BreakerOptions;
   telemetry?: RpcTelemetry;
+  /** See ClientDependencies.withoutResilience: the bench's switch, never a production setting. */
+  withoutResilience?: boolean;
 }
 
 /**
@@ -40,6 +42,7 @@ export class ServiceClients<Definitions = Record<string, unknown>> {
           options: options.resilience,
           telemetry: options.telemetry,
           policy,
+          withoutResilience: options.withoutResilience,
         }),
       );
     }

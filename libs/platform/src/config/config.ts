@@ -74,6 +74,11 @@ export const platformConfigSchema = telemetryConfigSchema.extend({
   LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error']).default('info'),
   /** Honour x-streamplane-fault request metadata (tests and game days only). */
   STREAMPLANE_FAULTS: env.oneOf(['enabled', 'disabled']).default('disabled'),
+  /**
+   * `npm run bench` only: outbound calls go out as single attempts, without breakers or retries, so the
+   * bench can tell what that machinery costs. Never set it where availability matters.
+   */
+  STREAMPLANE_BENCH_WITHOUT: env.oneOf(['resilience']).optional(),
   /** Time between turning health NOT_SERVING and refusing new calls, so load balancers can move away. */
   SHUTDOWN_DELAY_MS: env.int(0, 60_000).default(0),
   /** Longest wait for in-flight calls to finish on shutdown before they are cut off. */

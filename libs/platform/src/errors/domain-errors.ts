@@ -79,10 +79,14 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+/** Over a limit (a quota, or a service shedding load); `retryAfterMs` says when to come back, if known. */
 export class ResourceExhaustedError extends DomainError {
   readonly kind = 'resource-exhausted';
 
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
   }
 }

@@ -1,6 +1,9 @@
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
-import { DomainError, type DomainErrorKind } from './domain-errors';
+import { DomainError, ResourceExhaustedError, type DomainErrorKind } from './domain-errors';
+
+/** Trailing metadata of an overloaded server's refusal: when to retry, in ms (gRFC A6). */
+export const RETRY_PUSHBACK_KEY = 'grpc-retry-pushback-ms';
 
 /** The one place where the platform decides which gRPC status an error becomes. */
 const STATUS_OF_KIND: Record<DomainErrorKind, GrpcStatus> = {
@@ -48,6 +51,12 @@ export function isStatusError(error: unknown): error is ServiceError {
 }
 
 export function toStatusError(error: unknown): MappedError {
+  if (error instanceof ResourceExhaustedError && error.retryAfterMs !== undefined) {
+    // gRPC's retry pushback (gRFC A6): a client that retries waits this long, one that does not is told.
+    const metadata = new Metadata();
+    metadata.set(RETRY_PUSHBACK_KEY, String(Math.max(0, Math.round(error.retryAfterMs))));
+    return { error: statusError(GrpcStatus.RESOURCE_EXHAUSTED, error.message, metadata) };
+  }
   if (error instanceof DomainError) {
     return { error: statusError(STATUS_OF_KIND[error.kind], error.message) };
   }

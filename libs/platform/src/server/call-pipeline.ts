@@ -6,11 +6,24 @@ import {
   type ServerUnaryCall,
   type StatusObject,
 } from '@grpc/grpc-js';
-import { statusError, statusName, toStatusError, type MappedError } from '../errors/grpc-status';
+import { ResourceExhaustedError } from '../errors/domain-errors';
+import { RETRY_PUSHBACK_KEY, statusError, statusName, toStatusError, type MappedError } from '../errors/grpc-status';
+import { priorityOf } from '../limits/call-priority';
+import type { AdmittedCall, CallPriority, ConcurrencyLimiter } from '../limits/concurrency-limiter';
 import type { FaultInjector } from '../faults/faults';
 import type { Logger } from '../logging/logger';
 import type { RpcTelemetry } from '../telemetry/rpc-telemetry';
 import { deadlineToMillis, runWithRequestContext, type RequestContext } from './request-context';
+
+/** How a call ran out of time: the limit backs off. */
+const RAN_OUT_OF_TIME = new Set<GrpcStatus>([GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED]);
+/** Failures that are latency samples only when slow (see AdmittedCall.failed); answers always are. */
+const SERVER_FAILURES = new Set<GrpcStatus>([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.INTERNAL,
+  GrpcStatus.UNKNOWN,
+]);
 
 export type UnaryHandler = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => unknown;
 
@@ -19,9 +32,18 @@ export const TRACE_ID_TRAILER = 'x-trace-id';
 
 /**
  * Everything the platform does around a handler, for every unary call, in one place: trace context and
- * server span, request context, deadline check, fault injection, error mapping, logging, RED metrics and
- * in-flight accounting.
+ * server span, request context, deadline check, admission by the adaptive concurrency limit (by the call's
+ * priority), fault injection, error mapping, logging, RED metrics and in-flight accounting.
  */
+export interface AdmissionOptions {
+  /** The server's adaptive concurrency limit; without one, every call is admitted. */
+  limiter?: ConcurrencyLimiter;
+  /** Full paths of the methods that are batch work: sheddable whatever their callers ask. */
+  sheddableMethods?: ReadonlySet<string>;
+  /** Names the server in refusals ("catalog is over its concurrency limit …"). */
+  serviceName?: string;
+}
+
 export class CallPipeline {
   private inFlightCalls = 0;
 
@@ -29,6 +51,7 @@ export class CallPipeline {
     private readonly logger: Logger,
     private readonly faults: FaultInjector,
     private readonly telemetry: RpcTelemetry,
+    private readonly admission: AdmissionOptions = {},
   ) {}
 
   get inFlight(): number {
@@ -46,25 +69,26 @@ export class CallPipeline {
   ): void {
     const startedAt = performance.now();
     const method = call.getPath();
+    let priority: CallPriority;
+    let admitted: AdmittedCall | undefined;
+    try {
+      priority = priorityOf(call.metadata, this.admission.sheddableMethods?.has(method) ? 'sheddable' : 'critical');
+      admitted = this.admit(method, priority);
+    } catch (error) {
+      // Refused before any work, and as cheaply as can be: under overload, refusals are most calls.
+      callback(refusal(error));
+      return;
+    }
     const { span, context: traceContext } = this.telemetry.startServerSpan(method, call.metadata);
     const deadline = deadlineToMillis(call.getDeadline());
-    const abort = new AbortController();
-    const onCancelled = (): void => abort.abort();
-    call.once('cancelled', onCancelled);
-    // grpc-js answers DEADLINE_EXCEEDED by itself when the deadline passes; aborting the signal as well
-    // lets handlers (and their outbound calls) stop working for a caller that has gone.
-    const deadlineTimer = Number.isFinite(deadline)
-      ? setTimeout(onCancelled, Math.max(0, deadline - Date.now()))
-      : undefined;
-    deadlineTimer?.unref();
+    const cancellation = new CallCancellation(call, deadline);
 
     this.inFlightCalls += 1;
     let finished = false;
     const finish: sendUnaryData<unknown> = (error, value) => {
       if (finished) return;
       finished = true;
-      clearTimeout(deadlineTimer);
-      call.off('cancelled', onCancelled);
+      cancellation.release();
       let code = GrpcStatus.OK;
       let details = '';
       const spanContext = span.spanContext();
@@ -84,16 +108,23 @@ export class CallPipeline {
         }
       } finally {
         const durationMs = performance.now() - startedAt;
+        if (admitted) {
+          if (RAN_OUT_OF_TIME.has(code)) admitted.dropped();
+          else if (SERVER_FAILURES.has(code)) admitted.failed(durationMs);
+          else admitted.completed(durationMs);
+        }
         this.telemetry.endServerSpan(span, method, code, details, durationMs);
         this.inFlightCalls -= 1;
         // The access log: one line per served call at LOG_LEVEL=debug, with the call's trace id.
-        context.with(traceContext, () =>
-          this.logger.debug('served', {
-            method,
-            code: statusName(code),
-            duration_ms: Math.round(durationMs * 10) / 10,
-          }),
-        );
+        if (this.logger.isEnabled('debug')) {
+          context.with(traceContext, () =>
+            this.logger.debug('served', {
+              method,
+              code: statusName(code),
+              duration_ms: Math.round(durationMs * 10) / 10,
+            }),
+          );
+        }
       }
     };
 
@@ -101,19 +132,52 @@ export class CallPipeline {
       finish(statusError(GrpcStatus.DEADLINE_EXCEEDED, 'the deadline passed before the call started'));
       return;
     }
-    const requestContext: RequestContext = { method, metadata: call.metadata, deadline, signal: abort.signal };
-    context.with(traceContext, () =>
-      runWithRequestContext(requestContext, () => {
+    const requestContext: RequestContext = {
+      method,
+      metadata: call.metadata,
+      deadline,
+      priority,
+      get signal() {
+        return cancellation.signal;
+      },
+    };
+    runWithRequestContext(
+      requestContext,
+      () => {
+        if (!this.faults.enabled) {
+          try {
+            handler(call, finish);
+          } catch (error) {
+            finish(error as Error);
+          }
+          return;
+        }
         // Faults marked @response replace the answer only after the handler has done its work.
         const answer: sendUnaryData<unknown> = (error, value) => {
           if (error) finish(error);
-          else this.faults.apply(call.metadata, abort.signal, 'response').then(() => finish(null, value), finish);
+          else
+            this.faults.apply(call.metadata, cancellation.signal, 'response').then(() => finish(null, value), finish);
         };
         this.faults
-          .apply(call.metadata, abort.signal)
+          .apply(call.metadata, cancellation.signal)
           .then(() => handler(call, answer))
           .catch((error: unknown) => finish(error as Error));
-      }),
+      },
+      traceContext,
+    );
+  }
+
+  /** The admitted call, or undefined without a limiter; throws the refusal when over the limit. */
+  private admit(method: string, priority: CallPriority): AdmittedCall | undefined {
+    const { limiter, serviceName = 'the server' } = this.admission;
+    if (!limiter) return undefined;
+    const admitted = limiter.tryAcquire(priority);
+    if (admitted) return admitted;
+    this.telemetry.callRefused(method, priority);
+    const kept = priority === 'sheddable' ? ', part of them kept for critical calls' : '';
+    throw new ResourceExhaustedError(
+      `${serviceName} is over its concurrency limit (${limiter.currentLimit} calls in flight${kept}); retry in ${limiter.retryAfterMs} ms`,
+      limiter.retryAfterMs,
     );
   }
 
@@ -123,5 +187,55 @@ export class CallPipeline {
     } else {
       this.logger.debug('call failed', { method, code: statusName(error.code), details: error.details });
     }
+  }
+}
+
+/** A refusal as grpc-js sends it: a plain status, not an Error whose stack nobody will read. */
+function refusal(error: unknown): Partial<StatusObject> {
+  if (error instanceof ResourceExhaustedError) {
+    const metadata = new Metadata();
+    metadata.set(RETRY_PUSHBACK_KEY, String(error.retryAfterMs ?? 0));
+    return { code: GrpcStatus.RESOURCE_EXHAUSTED, details: error.message, metadata };
+  }
+  return toStatusError(error).error as Partial<StatusObject>;
+}
+
+/**
+ * The signal a served call's work can stop on: aborted when the caller cancels or the deadline passes.
+ * grpc-js answers DEADLINE_EXCEEDED by itself; the signal lets handlers (and their outbound calls) stop
+ * working for a caller that has gone. Made only when something asks for it (most handlers never do), so
+ * that a call that makes no outbound call pays for no controller, listener or timer.
+ */
+class CallCancellation {
+  private controller?: AbortController;
+  private deadlineTimer?: NodeJS.Timeout;
+  private readonly abort = (): void => this.controller?.abort();
+
+  constructor(
+    private readonly call: ServerUnaryCall<unknown, unknown>,
+    private readonly deadline: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.call.cancelled) {
+        this.controller.abort();
+      } else {
+        this.call.once('cancelled', this.abort);
+        if (Number.isFinite(this.deadline)) {
+          this.deadlineTimer = setTimeout(this.abort, Math.max(0, this.deadline - Date.now()));
+          this.deadlineTimer.unref();
+        }
+      }
+    }
+    return this.controller.signal;
+  }
+
+  /** The call is answered: nothing is left to cancel. */
+  release(): void {
+    if (!this.controller) return;
+    clearTimeout(this.deadlineTimer);
+    this.call.off('cancelled', this.abort);
   }
 }

@@ -2,7 +2,16 @@ import { ConfigError } from '../config/config';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ServerGrpc } from '@nestjs/microservices';
-import type { CallPipeline, UnaryHandler } from './call-pipeline';
+import type { CallPipeline } from './call-pipeline';
+import { unaryHandlerOf, type NestGrpcHandler } from './nest-unary';
+import { markUnparsableRequests, refuseUnparsableRequests } from './unparsable-requests';
+
+/**
+ * The largest request a server reads (grpc-js's own default, stated so that it is a decision): larger
+ * ones are refused with RESOURCE_EXHAUSTED "Received message larger than max (<size> vs 4194304)"
+ * before any handler runs. No Streamplane request comes near it; a caller that sends one is broken or hostile.
+ */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
 export interface TransportOptions {
   host: string;
@@ -19,8 +28,9 @@ export type DrainOutcome = 'drained' | 'cut-off';
 
 /**
  * NestJS's gRPC transport, with the platform in control of the parts Nest leaves out: every unary handler
- * runs inside the call pipeline, the bound port is known (so port 0 works), and shutdown drains in-flight
- * calls within a bound instead of cutting them off or waiting forever.
+ * runs inside the call pipeline, a request that does not parse is INVALID_ARGUMENT (not grpc-js's
+ * INTERNAL), requests are bounded in size, the bound port is known (so port 0 works), and shutdown drains
+ * in-flight calls within a bound instead of cutting them off or waiting forever.
  */
 export class PlatformGrpcTransport extends ServerGrpc {
   private server?: Server;
@@ -31,7 +41,7 @@ export class PlatformGrpcTransport extends ServerGrpc {
     super({
       url: `${setup.host}:${setup.port}`,
       package: setup.packageName,
-      packageDefinition: setup.packageDefinition,
+      packageDefinition: markUnparsableRequests(setup.packageDefinition),
       gracefulShutdown: true,
     });
   }
@@ -42,7 +52,7 @@ export class PlatformGrpcTransport extends ServerGrpc {
   }
 
   override async createClient(): Promise<Server> {
-    const server = new Server();
+    const server = new Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
     this.boundPort = await new Promise<number>((resolve, reject) => {
       server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, port) => {
         if (!error) resolve(port);
@@ -58,7 +68,7 @@ export class PlatformGrpcTransport extends ServerGrpc {
   }
 
   override createUnaryServiceMethod(methodHandler: Function): Function {
-    return this.setup.pipeline.wrap(super.createUnaryServiceMethod(methodHandler) as UnaryHandler);
+    return this.setup.pipeline.wrap(refuseUnparsableRequests(unaryHandlerOf(methodHandler as NestGrpcHandler)));
   }
 
   /**

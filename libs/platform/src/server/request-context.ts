@@ -1,5 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
+import { context as otelContext, createContextKey, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { CallPriority } from '../limits/concurrency-limiter';
 
 /**
  * What the platform knows about the gRPC call being served, available anywhere in its async call tree
@@ -13,16 +15,44 @@ export interface RequestContext {
   readonly deadline: number;
   /** Aborted when the caller cancels or the deadline passes: long work should stop. */
   readonly signal: AbortSignal;
+  /** The call's priority, which every call made while serving it inherits. */
+  readonly priority: CallPriority;
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
+const REQUEST_CONTEXT = createContextKey('streamplane.request-context');
+const ownStorage = new AsyncLocalStorage<RequestContext>();
+let carriedByOpenTelemetry: boolean | undefined;
 
-export function runWithRequestContext<T>(context: RequestContext, work: () => T): T {
-  return storage.run(context, work);
+/**
+ * Whether OpenTelemetry's context works here (a context manager is registered, as in every service
+ * process, where telemetry starts first): then the request context rides in it, and each call pays for one
+ * AsyncLocalStorage instead of two. Without one (a library used alone) it has storage of its own. Asked
+ * once, at the first call.
+ */
+function openTelemetryCarries(): boolean {
+  carriedByOpenTelemetry ??= otelContext.with(otelContext.active().setValue(REQUEST_CONTEXT, true), () =>
+    Boolean(otelContext.active().getValue(REQUEST_CONTEXT)),
+  );
+  return carriedByOpenTelemetry;
+}
+
+/**
+ * Runs `work` with `requestContext` as the context of the call being served, inside `traceContext`
+ * (OpenTelemetry's context to run in; the active one by default).
+ */
+export function runWithRequestContext<T>(
+  requestContext: RequestContext,
+  work: () => T,
+  traceContext: Context = otelContext.active(),
+): T {
+  if (openTelemetryCarries()) return otelContext.with(traceContext.setValue(REQUEST_CONTEXT, requestContext), work);
+  return otelContext.with(traceContext, () => ownStorage.run(requestContext, work));
 }
 
 export function currentRequestContext(): RequestContext | undefined {
-  return storage.getStore();
+  return carriedByOpenTelemetry
+    ? (otelContext.active().getValue(REQUEST_CONTEXT) as RequestContext | undefined)
+    : ownStorage.getStore();
 }
 
 /** Converts grpc-js's deadline (Date, number or Infinity) into ms since the epoch. */

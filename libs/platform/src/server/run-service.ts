@@ -14,6 +14,8 @@ import { ServiceClients } from '../client/service-clients';
 import { createDiscovery, type Discovery } from '../discovery/discovery';
 import { splitGrpcService, type ServiceDescriptor } from './service-descriptor';
 import { CallPipeline } from './call-pipeline';
+import { ConcurrencyLimiter } from '../limits/concurrency-limiter';
+import { Gradient2Limit } from '../limits/gradient2-limit';
 import { HandToPipelineFilter } from './error-filter';
 import { PlatformGrpcTransport, type DrainOutcome } from './grpc-transport';
 import { HealthReporter } from './health';
@@ -21,6 +23,12 @@ import { Readiness } from './readiness';
 import { RpcTelemetry } from '../telemetry/rpc-telemetry';
 import { startTelemetryFromEnv } from '../telemetry/start-from-env';
 import { PlatformModule } from './platform.module';
+
+/**
+ * The latency a served call should stay under: a quarter of the play path's 800 ms dependency budgets,
+ * so that calls admitted under load still answer well within their callers' deadlines.
+ */
+const SERVER_SLOW_CALL_MS = 200;
 
 export interface ServiceOptions<Schema extends z.ZodType<PlatformConfig>> {
   service: ServiceDescriptor;
@@ -33,6 +41,11 @@ export interface ServiceOptions<Schema extends z.ZodType<PlatformConfig>> {
    * injectable as ServiceClients.
    */
   dependencies?: readonly Dependency[];
+  /**
+   * Methods that are batch work (fill plans, demand predictions, fleet listings): sheddable, refused
+   * first when the server is over its concurrency limit.
+   */
+  sheddableMethods?: readonly string[];
   env?: NodeJS.ProcessEnv;
 }
 
@@ -67,11 +80,29 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   const health = new HealthReporter([options.service.grpcService]);
   const readiness = new Readiness(logger);
   const discovery = createDiscovery(config, logger, config);
-  const clients = new ServiceClients(dependencies, discovery, logger, { telemetry: rpcTelemetry });
+  const withoutResilience = config.STREAMPLANE_BENCH_WITHOUT === 'resilience';
+  if (withoutResilience) {
+    logger.warn('STREAMPLANE_BENCH_WITHOUT=resilience: outbound calls have no breakers and no retries (bench only)');
+  }
+  const clients = new ServiceClients(dependencies, discovery, logger, { telemetry: rpcTelemetry, withoutResilience });
+  const service = protos.definition[options.service.grpcService] as Record<string, unknown>;
+  for (const method of options.sheddableMethods ?? []) {
+    if (!(method in service))
+      throw new Error(`sheddableMethods: ${options.service.grpcService} has no method ${method}`);
+  }
+  const limiter = new ConcurrencyLimiter(new Gradient2Limit(), { slowCallMs: SERVER_SLOW_CALL_MS });
+  rpcTelemetry.observeLimiter({ side: 'server' }, limiter);
   const pipeline = new CallPipeline(
     logger,
     new FaultInjector(options.service.name, config.STREAMPLANE_FAULTS === 'enabled', logger),
     rpcTelemetry,
+    {
+      limiter,
+      serviceName: options.service.name,
+      sheddableMethods: new Set(
+        (options.sheddableMethods ?? []).map((method) => `/${options.service.grpcService}/${method}`),
+      ),
+    },
   );
   const transport = new PlatformGrpcTransport({
     host: config.GRPC_HOST,

@@ -64,8 +64,23 @@ export function createPostgresPool(url: string, schema: string): Pool {
   // An idle connection that the server drops emits 'error' on the pool; without a listener that would
   // crash the process. The pool has already discarded the connection; the next query opens a new one.
   pool.on('error', () => undefined);
+  listenWhileCheckedOut(pool);
   return pool;
 }
+
+/**
+ * A connection that fails while a client is checked out (mid-transaction, between two statements) emits
+ * 'error' on that client, and pg-pool listens only while the client is idle in the pool: without a
+ * listener of ours that is an uncaught exception, and the process exits. The failure itself is not lost:
+ * the statement in flight fails with it, or the next one fails with "not queryable", and the client is
+ * destroyed when released (see withTransaction).
+ */
+function listenWhileCheckedOut(pool: Pool): void {
+  pool.on('acquire', (client) => client.on('error', failureSurfacesInItsStatement));
+  pool.on('release', (_error, client) => client.removeListener('error', failureSurfacesInItsStatement));
+}
+
+function failureSurfacesInItsStatement(): void {}
 
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED',
@@ -129,7 +144,10 @@ export interface TransactionOptions {
  * Runs `work` in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws (the
  * error propagates unchanged). A serialization failure or deadlock, which PostgreSQL resolves by aborting
  * one of the transactions, runs `work` again, up to three times in all, so `work` must have no effects
- * outside the transaction. A connection that failed is destroyed rather than returned to the pool.
+ * outside the transaction. A connection that failed is released with its error, so the pool destroys it
+ * rather than handing it to the next caller; while the client is checked out its 'error' events are
+ * listened to (on any pool, not only createPostgresPool's), so a connection lost mid-transaction fails
+ * the transaction instead of the process.
  */
 export async function withTransaction<T>(
   pool: Pool,
@@ -138,6 +156,11 @@ export async function withTransaction<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
+    let lost: Error | undefined;
+    const noteLoss = (error: Error) => {
+      lost ??= error;
+    };
+    client.on('error', noteLoss);
     let broken: Error | undefined;
     try {
       await client.query(`BEGIN ISOLATION LEVEL ${options.isolation ?? 'READ COMMITTED'}`);
@@ -152,7 +175,9 @@ export async function withTransaction<T>(
       }
       throw error;
     } finally {
-      client.release(broken);
+      client.release(broken ?? lost);
+      // Only now: release() has given the client back to the pool's own listener.
+      client.removeListener('error', noteLoss);
     }
   }
 }
@@ -257,6 +282,11 @@ export interface OpenPostgresStoreOptions<Store extends object> {
   probeIntervalMs?: number;
 }
 
+/** What callers, health and logs call a service's database: "profiles database". */
+function postgresStoreName(schema: string): string {
+  return `${schema} database`;
+}
+
 /** A store a service module opened, and how to release it at shutdown (in memory: nothing to release). */
 export interface OpenStore<Store extends object> {
   readonly store: Store;
@@ -273,23 +303,23 @@ export interface PostgresStore<Store extends object> extends OpenStore<Store> {
   readonly ready: Promise<void>;
 }
 
-/** Readiness dependency that stays down until migrations and `prepare` have run. */
-const POSTGRES_SCHEMA_DEPENDENCY = 'postgres schema';
-
 /**
  * Opens the store and migrates it. The first attempt is awaited, so a service whose database is up starts
  * SERVING with its schema current. If the database cannot be reached (or migrating fails), the service
  * still starts, NOT_SERVING, its store refusing calls with UNAVAILABLE, and keeps retrying in the
- * background with a growing delay, logging each failure: Kubernetes keeps the pod out of rotation rather
+ * background with a growing delay, logging a failure once and again whenever it changes: Kubernetes keeps the pod out of rotation rather
  * than crash-looping it, and it turns SERVING on its own once the database is there.
  */
 export async function openPostgresStore<Store extends object>(
   options: OpenPostgresStoreOptions<Store>,
 ): Promise<PostgresStore<Store>> {
   const { schema, readiness, logger } = options;
+  const name = postgresStoreName(schema);
+  // Down until migrations and `prepare` have run.
+  const schemaDependency = `${name} schema`;
   const pool = createPostgresPool(options.url, schema);
   const guard = new StoreGuard({
-    name: 'postgres',
+    name,
     readiness,
     logger,
     ping: async () => {
@@ -312,18 +342,23 @@ export async function openPostgresStore<Store extends object>(
     const applied = await migrate(pool, schema, options.migrations);
     await options.prepare?.(store);
     prepared = true;
-    readiness.report(POSTGRES_SCHEMA_DEPENDENCY, true);
+    readiness.report(schemaDependency, true);
     logger.info('postgres store ready', { schema, migrations_applied: applied });
   };
   const retryInBackground = async (firstError: unknown): Promise<void> => {
     let error = firstError;
+    let reported: string | undefined;
     for (let attempt = 1; !stop.signal.aborted; attempt++) {
       const retryInMs = Math.min(options.maxRetryMs ?? 30_000, (options.firstRetryMs ?? 500) * 2 ** (attempt - 1));
-      logger.error('postgres store not ready; serving NOT_SERVING and retrying', {
+      const message = (error as Error)?.message ?? String(error);
+      // An error once, not once per attempt; a different one (the database is up, a migration fails) again.
+      const level = message === reported ? 'debug' : 'error';
+      reported = message;
+      logger[level]('postgres store not ready; serving NOT_SERVING and retrying', {
         schema,
         attempt,
         retry_in_ms: retryInMs,
-        error: (error as Error)?.message ?? String(error),
+        error: message,
       });
       await sleep(retryInMs, undefined, { signal: stop.signal }).catch(() => undefined);
       if (stop.signal.aborted) return;
@@ -335,7 +370,7 @@ export async function openPostgresStore<Store extends object>(
     }
   };
 
-  readiness.report(POSTGRES_SCHEMA_DEPENDENCY, false, 'not migrated yet');
+  readiness.report(schemaDependency, false, 'not migrated yet');
   let ready: Promise<void>;
   try {
     await prepare();
@@ -346,7 +381,7 @@ export async function openPostgresStore<Store extends object>(
 
   const guarded = guardMethods(store, (call) =>
     guard.run(async () => {
-      if (!prepared) throw new UnavailableError(`postgres store "${schema}" is not ready yet; retry later`);
+      if (!prepared) throw new UnavailableError(`${name} is not ready yet; retry later`);
       return call();
     }),
   );

@@ -50,9 +50,33 @@ const SERVER_FAULTS = new Set<GrpcStatus>([
 
 const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
-function rpcAttributes(fullMethod: string): Attributes {
-  const [service = '', method = ''] = fullMethod.replace(/^\//, '').split('/');
-  return { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method };
+// Memoised per method (and status code): they are made on every call, of a set bounded by the protos.
+const attributesOfMethod = new Map<string, Readonly<Attributes>>();
+const attributesOfOutcome = new Map<string, Readonly<Attributes>>();
+
+function rpcAttributes(fullMethod: string): Readonly<Attributes> {
+  let attributes = attributesOfMethod.get(fullMethod);
+  if (!attributes) {
+    const [service = '', method = ''] = fullMethod.replace(/^\//, '').split('/');
+    attributes = Object.freeze({ 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method });
+    attributesOfMethod.set(fullMethod, attributes);
+  }
+  return attributes;
+}
+
+/** The attributes of a duration measurement: the method's, its status code and, for a client, the target. */
+function outcomeAttributes(fullMethod: string, code: GrpcStatus, target?: string): Readonly<Attributes> {
+  const key = `${fullMethod} ${code} ${target ?? ''}`;
+  let attributes = attributesOfOutcome.get(key);
+  if (!attributes) {
+    attributes = Object.freeze({
+      ...rpcAttributes(fullMethod),
+      ...(target === undefined ? {} : { target }),
+      'rpc.grpc.status_code': code,
+    });
+    attributesOfOutcome.set(key, attributes);
+  }
+  return attributes;
 }
 
 export class RpcTelemetry {
@@ -61,6 +85,11 @@ export class RpcTelemetry {
   private readonly clientDuration: Histogram;
   private readonly clientEvents: Counter;
   private readonly breakerStates = new Map<string, BreakerState>();
+  private readonly refusedCalls: Counter;
+  private readonly limiters: Array<{
+    scope: Attributes;
+    limiter: { readonly currentLimit: number; readonly inFlight: number };
+  }> = [];
 
   constructor() {
     const { tracer, meter } = activeTelemetry();
@@ -76,6 +105,24 @@ export class RpcTelemetry {
     this.clientEvents = meter.createCounter('streamplane.client.events', {
       description: 'Resilience events of outbound calls: retry, retry_budget_exhausted, breaker_rejected, fallback.',
     });
+    this.refusedCalls = meter.createCounter('streamplane.server.refused', {
+      description:
+        'Calls refused at the server’s adaptive concurrency limit (RESOURCE_EXHAUSTED), by method and priority.',
+    });
+    meter
+      .createObservableGauge('streamplane.concurrency.limit', {
+        description: 'Adaptive concurrency limit: of the server (side=server) or per target (side=client).',
+      })
+      .addCallback((result) => {
+        for (const { scope, limiter } of this.limiters) result.observe(limiter.currentLimit, scope);
+      });
+    meter
+      .createObservableGauge('streamplane.concurrency.in_flight', {
+        description: 'Calls in flight under an adaptive concurrency limit (side=server, or side=client per target).',
+      })
+      .addCallback((result) => {
+        for (const { scope, limiter } of this.limiters) result.observe(limiter.inFlight, scope);
+      });
     meter
       .createObservableGauge('streamplane.client.breaker.state', {
         description: 'Circuit breaker state per target method: 0 closed, 1 half-open, 2 open.',
@@ -103,7 +150,17 @@ export class RpcTelemetry {
     if (SERVER_FAULTS.has(code))
       span.setStatus({ code: SpanStatusCode.ERROR, message: `${GrpcStatus[code]}: ${details}` });
     span.end();
-    this.serverDuration.record(durationMs, { ...rpcAttributes(fullMethod), 'rpc.grpc.status_code': code });
+    this.serverDuration.record(durationMs, outcomeAttributes(fullMethod, code));
+  }
+
+  /** A call the server refused at its concurrency limit. */
+  callRefused(fullMethod: string, priority: string): void {
+    this.refusedCalls.add(1, { ...rpcAttributes(fullMethod), priority });
+  }
+
+  /** Exports a server's or a target's adaptive limit and its in-flight calls, under `scope`. */
+  observeLimiter(scope: Attributes, limiter: { readonly currentLimit: number; readonly inFlight: number }): void {
+    this.limiters.push({ scope, limiter });
   }
 
   // Client side.
@@ -148,7 +205,7 @@ export class RpcTelemetry {
     if (code !== GrpcStatus.OK)
       span.setStatus({ code: SpanStatusCode.ERROR, message: `${GrpcStatus[code]}: ${details}` });
     span.end();
-    this.clientDuration.record(durationMs, { ...rpcAttributes(fullMethod), target, 'rpc.grpc.status_code': code });
+    this.clientDuration.record(durationMs, outcomeAttributes(fullMethod, code, target));
   }
 
   /** A resilience event: counted, and recorded on the active call span. */

@@ -3,6 +3,7 @@ import { SERVICES } from '@streamplane/contracts';
 import {
   eventually,
   healthClient,
+  holdRowLocks,
   testClient,
   type TestClient,
   describeWithPostgres,
@@ -10,9 +11,13 @@ import {
   type ServiceProcess,
 } from '@streamplane/testkit';
 
+/** What a call refused while the database is gone says: the store, the incident, nothing of the socket. */
+const REFUSAL = /^billing database is unavailable \(incident [0-9a-f-]{36}\); retry later$/;
+
 interface Subscription {
   account_id: string;
   plan_id: string;
+  status: string;
   plan_changes: Array<{ to_plan_id: string; idempotency_key: string }>;
 }
 
@@ -92,18 +97,44 @@ describeWithPostgres('billing on PostgreSQL over gRPC', (postgres) => {
     expect(await billing.client.call('ChangePlan', request)).toEqual(changed);
   });
 
-  it('answers UNAVAILABLE and reports NOT_SERVING while PostgreSQL is down, then recovers by itself', async () => {
+  it('outlives a kill -9 of PostgreSQL mid-transaction: UNAVAILABLE, NOT_SERVING, then back by itself', async () => {
     expect(await billing.health()).toBe('SERVING');
-    await postgres.server.kill();
+    // Seeded accounts no other test changes, active, each with a plan to change to.
+    const [early, late] = (
+      await Promise.all(['acct-0010', 'acct-0011', 'acct-0012', 'acct-0013'].map(subscriptionOf))
+    ).filter((subscription) => subscription.status === 'SUBSCRIPTION_STATUS_ACTIVE');
+    const changeOf = (subscription: Subscription, idempotencyKey: string) => ({
+      account_id: subscription.account_id,
+      plan_id: subscription.plan_id === 'premium' ? 'standard' : 'premium',
+      idempotency_key: idempotencyKey,
+    });
+    const acknowledged = await billing.client.call<{ subscription: Subscription }>(
+      'ChangePlan',
+      changeOf(early!, 'before-crash'),
+    );
+    // In flight at the kill: ChangePlan's transaction waits for the subscription row the test holds.
+    const locks = await holdRowLocks(url, 'SELECT 1 FROM billing.subscriptions WHERE account_id = $1 FOR UPDATE', [
+      late!.account_id,
+    ]);
+    const cut = billing.client.fail('ChangePlan', changeOf(late!, 'cut'));
+    await eventually(async () => (await locks.waiters()) === 1, 'ChangePlan to wait inside PostgreSQL');
+    await postgres.server.crash();
 
-    const failure = await billing.client.fail('GetSubscription', { account_id: 'acct-0001' });
-    expect(failure.code).toBe(status.UNAVAILABLE);
-    expect(failure.details).toContain('postgres is unavailable');
+    const refusals = [await cut, await billing.client.fail('GetSubscription', { account_id: 'acct-0001' })];
+    expect(billing.process.logs.filter((line) => line.msg === 'uncaught exception; exiting')).toEqual([]);
+    expect(billing.process.process.exitCode).toBeNull();
+    expect(
+      refusals.map((refusal) => `${status[refusal.code]}: ${refusal.details.replace(REFUSAL, 'refusal')}`),
+    ).toEqual(['UNAVAILABLE: refusal', 'UNAVAILABLE: refusal']);
     expect(await billing.health()).toBe('NOT_SERVING');
 
     await postgres.server.restart();
     await eventually(async () => (await billing.health()) === 'SERVING', 'health SERVING again', 3000);
-    expect(await subscriptionOf('acct-0001')).toMatchObject({ account_id: 'acct-0001', plan_id: 'premium' });
+    expect(await subscriptionOf(early!.account_id)).toEqual(acknowledged.subscription);
+    // The cut ChangePlan left nothing behind, not even its key: the retry applies it now.
+    expect(await subscriptionOf(late!.account_id)).toEqual(late);
+    const retried = await billing.client.call<{ subscription: Subscription }>('ChangePlan', changeOf(late!, 'cut'));
+    expect(retried.subscription.plan_changes).toHaveLength(late!.plan_changes.length + 1);
   });
 
   it('starts NOT_SERVING while PostgreSQL is down, and turns SERVING once it is up', async () => {

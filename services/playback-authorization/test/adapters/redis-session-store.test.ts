@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { loadConfig } from '@streamplane/platform';
-import { ResourceExhaustedError } from '@streamplane/platform/errors';
-import { createRedisClient } from '@streamplane/platform/redis';
-import { eventually, describeWithRedis } from '@streamplane/testkit';
+import { loadConfig, Logger, Readiness } from '@streamplane/platform';
+import { ResourceExhaustedError, UnavailableError } from '@streamplane/platform/errors';
+import { connectGuardedRedis, createRedisClient } from '@streamplane/platform/redis';
+import { eventually, describeWithRedis, holdWrites } from '@streamplane/testkit';
 import { playbackConfigSchema } from '../../src/config';
 import { RedisSessionStore } from '../../src/adapters/redis-session-store';
-import { CONTRACT_NOW, contractSession, sessionStoreContract } from './session-store.contract';
+import { at, CONTRACT_NOW, contractSession, sessionStoreContract } from './session-store.contract';
+
+/** What a call refused while Redis is gone says: the store, the incident, nothing of ioredis. */
+const REFUSAL = /^redis is unavailable \(incident [0-9a-f-]{36}\); retry later$/;
 
 describe('REDIS_URL', () => {
   it('keeps sessions in memory when unset, and names the variable when it is not a Redis URL', () => {
@@ -73,5 +76,49 @@ describeWithRedis('RedisSessionStore', (redis) => {
     expect(refusals.every((reason) => reason instanceof ResourceExhaustedError)).toBe(true);
     expect(refusals[0].message).toContain('2 of 2');
     expect(await replicas[0]!.liveSessions('acct-0201', CONTRACT_NOW)).toHaveLength(2);
+  });
+
+  it('refuses with UNAVAILABLE naming Redis while it is killed mid-call, and serves again after a restart', async () => {
+    const readiness = new Readiness();
+    const { client, guard, close } = await connectGuardedRedis(redis().url, {
+      readiness,
+      logger: new Logger('test', 'info', {}, () => undefined),
+      probeIntervalMs: 20,
+    });
+    const store = new RedisSessionStore(client, { guard, keyPrefix: `test:${randomUUID()}:` });
+    /** 'ok', 'refused' (UNAVAILABLE in the stable words), or whatever else happened, so a mismatch shows it. */
+    const outcome = (operation: Promise<unknown>) =>
+      operation.then(
+        () => 'ok',
+        (error: Error) =>
+          error instanceof UnavailableError && REFUSAL.test(error.message) ? 'refused' : String(error),
+      );
+    try {
+      await store.openWithinLimit(contractSession('watching', 'acct-0300'), 1, CONTRACT_NOW);
+      // Twenty writes in flight when Redis dies: each waits inside Redis (or queued behind one that does).
+      const writes = await holdWrites(redis());
+      const inFlight = Array.from({ length: 20 }, (_, i) =>
+        outcome(
+          i % 2 === 0
+            ? store.extend('watching', 'acct-0300', at(120_000), CONTRACT_NOW)
+            : store.openWithinLimit(contractSession(`racing-${i}`, 'acct-0301'), 20, CONTRACT_NOW),
+        ),
+      );
+      await eventually(async () => (await writes.waiters()) === 1, "the store's connection to wait on the pause");
+      await redis().kill();
+      const whileDown = await outcome(store.liveSessions('acct-0300', CONTRACT_NOW));
+
+      expect([...(await Promise.all(inFlight)), whileDown]).toEqual(Array.from({ length: 21 }, () => 'refused'));
+      expect(readiness.ready).toBe(false);
+
+      await redis().restart();
+      await eventually(() => readiness.ready, 'the store to be reported up again');
+      await store.openWithinLimit(contractSession('after', 'acct-0300'), 1, CONTRACT_NOW);
+      expect((await store.liveSessions('acct-0300', CONTRACT_NOW)).map((session) => session.sessionId)).toEqual([
+        'after',
+      ]);
+    } finally {
+      await close();
+    }
   });
 });

@@ -1,13 +1,26 @@
-import { status } from '@grpc/grpc-js';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { SERVICES } from '@streamplane/contracts';
-import { eventually, healthClient, testClient, type TestClient, describeWithRedis } from '@streamplane/testkit';
+import {
+  eventually,
+  healthClient,
+  holdWrites,
+  testClient,
+  type ServiceProcess,
+  type TestClient,
+  describeWithRedis,
+} from '@streamplane/testkit';
 import { bearer, play, startPlayPath, type Grant, type PlayPathProcesses } from './play-path-fixture';
 import { LIVENESS_HEALTH_SERVICE } from '@streamplane/platform';
 
 interface Replica {
+  process: ServiceProcess;
   playback: TestClient;
   health: TestClient;
 }
+
+/** A call refused while Redis is gone: the store, the outage's incident, nothing of ioredis. */
+const REFUSAL = /^redis is unavailable \(incident ([0-9a-f-]{36})\); retry later$/;
+const OUTAGE_STARTED = 'redis unavailable; NOT_SERVING until it answers again';
 
 /** Two playback-authorization replicas sharing one Redis, in front of the real play path. */
 describeWithRedis('playback-authorization replicas sharing Redis over gRPC', (redis) => {
@@ -17,6 +30,7 @@ describeWithRedis('playback-authorization replicas sharing Redis over gRPC', (re
   async function startReplica(): Promise<Replica> {
     const process = await playPath.startPlayback({ REDIS_URL: redis().url });
     const replica = {
+      process,
       playback: testClient(SERVICES['playback-authorization'], process.address),
       health: healthClient(process.address),
     };
@@ -88,17 +102,45 @@ describeWithRedis('playback-authorization replicas sharing Redis over gRPC', (re
     await stopSession(b, accountId, again);
   });
 
-  it('answers UNAVAILABLE and reports NOT_SERVING while Redis is down, and recovers by itself', async () => {
+  it('outlives a kill -9 of Redis mid-call: UNAVAILABLE naming it, NOT_SERVING, and recovers by itself', async () => {
     const accountId = playPath.accountOnPlan('premium');
     const metadata = bearer(accountId);
     expect(await healthOf(a)).toBe('SERVING');
+    const watching = await a.playback.call<Grant>('AuthorizePlayback', play(`${accountId}-p1`), { metadata });
 
+    // In flight when Redis dies: a play opening its session and heartbeats extending one, all waiting inside
+    // Redis (behind a pause of its writes) on a's connection.
+    const writes = await holdWrites(redis());
+    const inFlight = [
+      a.playback.fail('AuthorizePlayback', play(`${accountId}-p2`), { metadata }),
+      ...Array.from({ length: 5 }, () =>
+        a.playback.fail('Heartbeat', { playback_session_id: watching.playback_session_id }, { metadata }),
+      ),
+    ];
+    await eventually(async () => (await writes.waiters()) === 1, "a's connection to wait on the paused writes");
     await redis().kill();
-    const refused = await a.playback.fail('AuthorizePlayback', play(`${accountId}-p1`), { metadata });
-    expect(refused.code).toBe(status.UNAVAILABLE);
-    expect(refused.details).toMatch(/^redis is unavailable/);
-    const heartbeat = await a.playback.fail('Heartbeat', { playback_session_id: 'ps-any' }, { metadata });
-    expect(heartbeat.code).toBe(status.UNAVAILABLE);
+    const refusals: ServiceError[] = [
+      ...(await Promise.all(inFlight)),
+      await a.playback.fail('AuthorizePlayback', play(`${accountId}-p3`), { metadata }),
+      await a.playback.fail('Heartbeat', { playback_session_id: 'ps-any' }, { metadata }),
+    ];
+
+    expect(a.process.logs.filter((line) => line.msg === 'uncaught exception; exiting')).toEqual([]);
+    expect({ exitCode: a.process.process.exitCode, signal: a.process.process.signalCode }).toEqual({
+      exitCode: null,
+      signal: null,
+    });
+    expect(
+      refusals.map((refusal) => `${status[refusal.code]}: ${refusal.details.replace(REFUSAL, 'refusal')}`),
+    ).toEqual(refusals.map(() => 'UNAVAILABLE: refusal'));
+    // One outage, one incident, one log line with ioredis's own words.
+    const outageLines = a.process.logs.filter((line) => line.msg === OUTAGE_STARTED);
+    expect(outageLines).toEqual([
+      expect.objectContaining({ level: 'error', store: 'redis', error: expect.any(String) }),
+    ]);
+    expect(new Set(refusals.map((refusal) => REFUSAL.exec(refusal.details)![1]))).toEqual(
+      new Set([outageLines[0]!.incident_id]),
+    );
     expect(await healthOf(a)).toBe('NOT_SERVING');
     // Not ready, but alive: a liveness probe must not restart a process that will recover by itself.
     expect(await healthOf(a, LIVENESS_HEALTH_SERVICE)).toBe('SERVING');
@@ -108,6 +150,8 @@ describeWithRedis('playback-authorization replicas sharing Redis over gRPC', (re
     await redis().restart();
     for (const replica of [a, b]) {
       await eventually(async () => (await healthOf(replica)) === 'SERVING', 'a replica to serve again');
+      expect(replica.process.logs.filter((line) => line.msg === OUTAGE_STARTED)).toHaveLength(1);
+      expect(replica.process.process.exitCode).toBeNull();
     }
     const grant = await a.playback.call<Grant>('AuthorizePlayback', play(`${accountId}-p1`), { metadata });
     await stopSession(b, accountId, grant);

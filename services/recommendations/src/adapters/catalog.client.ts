@@ -28,7 +28,12 @@ export class CatalogClient implements HistoryTitles {
     let pageToken = '';
     let pages = 0;
     do {
-      const page = await catalog.call('ListTitles', { page_size: LIST_PAGE_SIZE, page_token: pageToken });
+      // A snapshot load is batch work: under load, catalog refuses it before anyone's play or browse.
+      const page = await catalog.call(
+        'ListTitles',
+        { page_size: LIST_PAGE_SIZE, page_token: pageToken },
+        { priority: 'sheddable' },
+      );
       titles.push(...page.titles);
       pageToken = page.next_page_token;
       pages += 1;

@@ -1,6 +1,12 @@
 import type { Title } from '@streamplane/contracts/catalog/v1';
 import type { Logger } from '@streamplane/platform';
-import { fallbackHomeRows, personalisedHomeRows, type HomeRow, type HomeRowsLimits } from '../domain';
+import {
+  fallbackHomeRows,
+  personalisedHomeRows,
+  type CatalogSnapshot,
+  type HomeRow,
+  type HomeRowsLimits,
+} from '../domain';
 import type { CatalogSnapshots, HistoryTitles, ProfileDirectory } from './ports';
 
 /**
@@ -23,8 +29,8 @@ export interface HomeRowsPorts {
 }
 
 /**
- * Assembles GetHomeRows: the profile and its history from profiles (in parallel), the history's titles
- * from catalog, everything else from the catalog snapshot. When any of them cannot answer, the answer is
+ * Assembles GetHomeRows: the profile and its history from profiles (in parallel), everything else from
+ * the catalog snapshot (catalog is asked only for history titles newer than the snapshot). When any of them cannot answer, the answer is
  * the trending fallback, flagged degraded; an unknown profile is NOT_FOUND, not an outage.
  */
 export class HomeRows {
@@ -37,7 +43,13 @@ export class HomeRows {
       profiles.profile(profileId),
       profiles.viewingHistory(profileId, HISTORY_ENTRIES),
     ]);
-    const historyTitles = profile && history ? await this.titlesOf(history.map((entry) => entry.titleId)) : undefined;
+    const historyTitles =
+      profile && history
+        ? await this.titlesOf(
+            snapshot,
+            history.map((entry) => entry.titleId),
+          )
+        : undefined;
 
     if (!profile || !history || !historyTitles) {
       // The outage itself is logged once per transition by the resilient client; this is the per-answer trace.
@@ -61,10 +73,26 @@ export class HomeRows {
     return { rows, degraded: false };
   }
 
-  /** The history's titles by id; undefined when catalog cannot answer. No call for an empty history. */
-  private async titlesOf(titleIds: readonly string[]): Promise<Map<string, Title> | undefined> {
-    if (titleIds.length === 0) return new Map();
-    const titles = await this.ports.historyTitles.titles(titleIds);
-    return titles && new Map(titles.map((title) => [title.title_id, title]));
+  /**
+   * The history's titles by id: from the snapshot, which holds every title of the catalog as of its last
+   * refresh, and from catalog only for titles newer than that. Undefined when catalog cannot answer for
+   * those; no call at all when the snapshot holds them all.
+   */
+  private async titlesOf(
+    snapshot: CatalogSnapshot<Title>,
+    titleIds: readonly string[],
+  ): Promise<Map<string, Title> | undefined> {
+    const titles = new Map<string, Title>();
+    const newer: string[] = [];
+    for (const titleId of titleIds) {
+      const title = snapshot.title(titleId);
+      if (title) titles.set(titleId, title);
+      else newer.push(titleId);
+    }
+    if (newer.length === 0) return titles;
+    const fetched = await this.ports.historyTitles.titles(newer);
+    if (!fetched) return undefined;
+    for (const title of fetched) titles.set(title.title_id, title);
+    return titles;
   }
 }

@@ -15,8 +15,10 @@ export interface TrendingTitle<T extends CatalogTitle> {
 export class CatalogSnapshot<T extends CatalogTitle = CatalogTitle> {
   /** By title_id. */
   readonly titles: readonly T[];
+  private readonly titlesById: ReadonlyMap<string, T>;
   private readonly popularityById: ReadonlyMap<string, number>;
   private readonly trendingByCountry = new Map<string, readonly TrendingTitle<T>[]>();
+  private readonly watchableByAudience = new Map<string, Audience<T>>();
 
   constructor(
     titles: readonly T[],
@@ -24,6 +26,7 @@ export class CatalogSnapshot<T extends CatalogTitle = CatalogTitle> {
   ) {
     // Keyed by id first, so a title listed twice counts once.
     const byId = new Map(titles.map((title) => [title.title_id, title]));
+    this.titlesById = byId;
     this.titles = [...byId.values()].sort((a, b) => compareIds(a.title_id, b.title_id));
     const newestReleaseYear = this.titles.reduce((newest, title) => Math.max(newest, title.release_year), 0);
     this.popularityById = new Map(
@@ -33,6 +36,11 @@ export class CatalogSnapshot<T extends CatalogTitle = CatalogTitle> {
 
   get size(): number {
     return this.titles.length;
+  }
+
+  /** The title with this id, when the snapshot holds it. */
+  title(titleId: string): T | undefined {
+    return this.titlesById.get(titleId);
   }
 
   /** Global popularity of a title (0 for a title this snapshot does not hold). */
@@ -60,6 +68,41 @@ export class CatalogSnapshot<T extends CatalogTitle = CatalogTitle> {
     }
     return ranking;
   }
+
+  /**
+   * Titles trending in `country` that a viewer of `maturityLevel` may watch, in trending order. Memoised
+   * per country and level (levels are few), like trendingIn.
+   */
+  watchableIn(country: string, maturityLevel: number): readonly TrendingTitle<T>[] {
+    return this.audience(country, maturityLevel).titles;
+  }
+
+  /** Per genre, the sum of the trending scores of watchableIn(country, maturityLevel) holding it. */
+  genrePopularityIn(country: string, maturityLevel: number): ReadonlyMap<string, number> {
+    return this.audience(country, maturityLevel).genrePopularity;
+  }
+
+  private audience(country: string, maturityLevel: number): Audience<T> {
+    const key = `${country} ${maturityLevel}`;
+    let audience = this.watchableByAudience.get(key);
+    if (!audience) {
+      const titles = this.trendingIn(country).filter(({ title }) => title.maturity_level <= maturityLevel);
+      const genrePopularity = new Map<string, number>();
+      for (const { title, score } of titles) {
+        for (const genre of title.genres) genrePopularity.set(genre, (genrePopularity.get(genre) ?? 0) + score);
+      }
+      audience = { titles, genrePopularity };
+      if (titles.length === 0) return audience;
+      this.watchableByAudience.set(key, audience);
+    }
+    return audience;
+  }
+}
+
+/** What a viewer in one country at one maturity level may watch, ranked, and how much each genre of it trends. */
+interface Audience<T extends CatalogTitle> {
+  readonly titles: readonly TrendingTitle<T>[];
+  readonly genrePopularity: ReadonlyMap<string, number>;
 }
 
 /** Ordinal comparison, the order catalog lists titles in ("tt00002" before "tt00010"). */

@@ -133,14 +133,24 @@ function genreRows<T extends CatalogTitle>(
   if (maxRows <= 0) return [];
   const tastes = genreTastes(personalisation);
   const shown = new Set(personalisation.history.map((entry) => entry.titleId));
-  const candidates = rankedForProfile(snapshot, limits.country, personalisation.maturityLevel, tastes);
+  const { country, titlesPerRow } = limits;
+  const candidates = rankedForProfile(snapshot, country, personalisation.maturityLevel, tastes);
+  // Each genre's candidates in rank order, from one pass (not one pass per genre row).
+  const candidatesByGenre = new Map<string, T[]>();
+  for (const { title } of candidates) {
+    for (const genre of title.genres) {
+      const titles = candidatesByGenre.get(genre);
+      if (titles) titles.push(title);
+      else candidatesByGenre.set(genre, [title]);
+    }
+  }
   const rows: HomeRow<T>[] = [];
-  for (const genre of genreOrder(candidates, tastes)) {
+  for (const genre of genreOrder(snapshot.genrePopularityIn(country, personalisation.maturityLevel), tastes)) {
     if (rows.length >= maxRows) break;
     const titles: T[] = [];
-    for (const { title } of candidates) {
-      if (titles.length >= limits.titlesPerRow) break;
-      if (title.genres.includes(genre) && !shown.has(title.title_id)) titles.push(title);
+    for (const title of candidatesByGenre.get(genre) ?? []) {
+      if (titles.length >= titlesPerRow) break;
+      if (!shown.has(title.title_id)) titles.push(title);
     }
     if (titles.length === 0) continue;
     for (const title of titles) shown.add(title.title_id);
@@ -190,11 +200,12 @@ function rankedForProfile<T extends CatalogTitle>(
   country: string,
   maturityLevel: number,
   tastes: ReadonlyMap<string, number>,
-): TrendingTitle<T>[] {
+): readonly TrendingTitle<T>[] {
+  const watchable = snapshot.watchableIn(country, maturityLevel);
+  // Without tastes the personal score is the trending score: the memoised order already.
+  if (tastes.size === 0) return watchable;
   const affinity = (title: T): number => title.genres.reduce((sum, genre) => sum + (tastes.get(genre) ?? 0), 0);
-  return snapshot
-    .trendingIn(country)
-    .filter(({ title }) => title.maturity_level <= maturityLevel)
+  return watchable
     .map((candidate) => ({ candidate, personal: candidate.score * (1 + affinity(candidate.title)) }))
     .sort((a, b) => b.personal - a.personal || compareIds(a.candidate.title.title_id, b.candidate.title.title_id))
     .map(({ candidate }) => candidate);
@@ -205,14 +216,7 @@ function rankedForProfile<T extends CatalogTitle>(
  * how much its titles trend with this viewer's country and maturity (the whole order for a profile without
  * history). Ties by slug.
  */
-function genreOrder<T extends CatalogTitle>(
-  candidates: readonly TrendingTitle<T>[],
-  tastes: ReadonlyMap<string, number>,
-): string[] {
-  const popularity = new Map<string, number>();
-  for (const { title, score } of candidates) {
-    for (const genre of title.genres) popularity.set(genre, (popularity.get(genre) ?? 0) + score);
-  }
+function genreOrder(popularity: ReadonlyMap<string, number>, tastes: ReadonlyMap<string, number>): string[] {
   const byDescending =
     (weights: ReadonlyMap<string, number>) =>
     (a: string, b: string): number =>

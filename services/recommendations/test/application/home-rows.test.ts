@@ -24,6 +24,11 @@ const HISTORY: WatchedTitle[] = [
   { titleId: 'tt00005', positionSeconds: 120, completed: false, watchedAtMs: Date.UTC(2026, 0, 3, 20) },
 ];
 
+/** A snapshot taken before the history's titles were added to the catalog. */
+const BEFORE_HISTORY = loadedSnapshot(
+  CATALOG.filter((title) => !HISTORY.some((entry) => entry.titleId === title.title_id)),
+);
+
 function withPorts(
   profiles: FakeProfiles,
   historyTitles = new FakeHistoryTitles(CATALOG),
@@ -37,7 +42,7 @@ const degradedLines = (lines: Record<string, unknown>[]) =>
   lines.filter((line) => line.msg === 'personalisation unavailable; answering with trending rows');
 
 describe('HomeRows, personalised', () => {
-  it('asks profiles once for the profile and its history, catalog once for the history’s titles', async () => {
+  it('asks profiles once for the profile and its history, and takes the history’s titles from the snapshot', async () => {
     const profiles = new FakeProfiles(ADULT, HISTORY);
     const titles = new FakeHistoryTitles(CATALOG);
     const { homeRows, lines } = withPorts(profiles, titles);
@@ -47,13 +52,35 @@ describe('HomeRows, personalised', () => {
     expect(answer.degraded).toBe(false);
     expect(profiles.profile.calls).toEqual([['acct-0001-p1']]);
     expect(profiles.viewingHistory.calls).toEqual([['acct-0001-p1', HISTORY_ENTRIES]]);
-    expect(titles.titles.calls).toEqual([[['tt00002', 'tt00003', 'tt00005']]]);
+    expect(titles.titles.calls).toEqual([]);
     expect(answer.rows[0]).toMatchObject({ rowId: 'continue-watching', kind: 'CONTINUE_WATCHING' });
     expect(answer.rows[0]!.titles.map((title) => title.title_id)).toEqual(['tt00005', 'tt00002']);
     expect(answer.rows[0]!.resumePositionSeconds).toEqual({ tt00005: 120, tt00002: 300 });
     expect(answer.rows.filter((row) => row.kind === 'GENRE').length).toBeGreaterThan(0);
     expect(answer.rows.at(-1)).toMatchObject({ rowId: 'trending-US', kind: 'TRENDING' });
     expect(degradedLines(lines)).toHaveLength(0);
+  });
+
+  it('asks catalog only for history titles newer than the snapshot', async () => {
+    const titles = new FakeHistoryTitles(CATALOG);
+    // The snapshot was taken before tt00005 was added to the catalog.
+    const older = loadedSnapshot(CATALOG.filter((title) => title.title_id !== 'tt00005'));
+    const { homeRows } = withPorts(new FakeProfiles(ADULT, HISTORY), titles, older);
+
+    const answer = await homeRows.forProfile('acct-0001-p1', LIMITS);
+
+    expect(answer.degraded).toBe(false);
+    expect(titles.titles.calls).toEqual([[['tt00005']]]);
+    expect(answer.rows[0]!.titles.map((title) => title.title_id)).toEqual(['tt00005', 'tt00002']);
+  });
+
+  it('keeps personalising from the snapshot while catalog cannot answer', async () => {
+    const titles = new FakeHistoryTitles(CATALOG, false);
+    const { homeRows } = withPorts(new FakeProfiles(ADULT, HISTORY), titles);
+    const answer = await homeRows.forProfile('acct-0001-p1', LIMITS);
+    expect(answer.degraded).toBe(false);
+    expect(titles.titles.calls).toHaveLength(0);
+    expect(answer.rows[0]).toMatchObject({ kind: 'CONTINUE_WATCHING' });
   });
 
   it('keeps every title within the profile’s maturity level', async () => {
@@ -82,7 +109,7 @@ describe('HomeRows, degraded to trending', () => {
   ])(
     'answers the trending row alone, flagged degraded, when %s cannot be had',
     async (missing, profiles, titles, ceiling) => {
-      const { homeRows, lines } = withPorts(profiles, titles);
+      const { homeRows, lines } = withPorts(profiles, titles, BEFORE_HISTORY);
 
       const answer = await homeRows.forProfile('acct-0001-p1', LIMITS);
 
@@ -103,7 +130,7 @@ describe('HomeRows, degraded to trending', () => {
       [new FakeProfiles(ADULT, HISTORY), new FakeHistoryTitles(CATALOG, false), ['history titles']],
     ] as const;
     for (const [profiles, titles, wentWithout] of cases) {
-      const { homeRows, lines } = withPorts(profiles, titles);
+      const { homeRows, lines } = withPorts(profiles, titles, BEFORE_HISTORY);
       await homeRows.forProfile('acct-0001-p1', LIMITS);
       expect(degradedLines(lines)[0]!.went_without).toEqual(wentWithout);
     }

@@ -90,3 +90,32 @@ describe('trending', () => {
     expect(trendingTitles(new CatalogSnapshot([title]), 'US', 1)[0]).toBe(title);
   });
 });
+
+describe('what a viewer may watch, per country and maturity level', () => {
+  it('is the country’s trending order within the level, with each genre’s summed score', () => {
+    const snapshot = new CatalogSnapshot(catalog());
+    const watchable = snapshot.watchableIn('DE', 13);
+    expect(watchable.map(({ title }) => title.title_id)).toEqual(
+      snapshot
+        .trendingIn('DE')
+        .filter(({ title }) => title.maturity_level <= 13)
+        .map(({ title }) => title.title_id),
+    );
+    const popularity = snapshot.genrePopularityIn('DE', 13);
+    for (const [genre, sum] of popularity) {
+      const expected = watchable
+        .filter(({ title }) => title.genres.includes(genre))
+        .reduce((total, { score }) => total + score, 0);
+      expect(sum).toBeCloseTo(expected, 9);
+    }
+  });
+
+  it('is computed once per country and level, and never remembered for a country without titles', () => {
+    const snapshot = new CatalogSnapshot(catalog());
+    expect(snapshot.watchableIn('US', 7)).toBe(snapshot.watchableIn('US', 7));
+    expect(snapshot.genrePopularityIn('US', 7)).toBe(snapshot.genrePopularityIn('US', 7));
+    expect(snapshot.watchableIn('US', 7)).not.toBe(snapshot.watchableIn('US', 18));
+    expect(snapshot.watchableIn('ZZ', 18)).toEqual([]);
+    expect(snapshot.watchableIn('ZZ', 18)).not.toBe(snapshot.watchableIn('ZZ', 18));
+  });
+});

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { SERVICES, type ServiceDefinitions } from '@streamplane/contracts';
 import { Logger, ServiceClients } from '@streamplane/platform';
-import { UnavailableError } from '@streamplane/platform/errors';
+import { ResourceExhaustedError, UnavailableError } from '@streamplane/platform/errors';
 import { fail, ok, ScriptedServer } from '@streamplane/testkit';
 import { RecommendationsDemandClient } from '../../src/adapters/recommendations-demand.client';
 import { DEPENDENCIES } from '../../src/application/dependencies';
@@ -50,15 +50,22 @@ describe('steering’s demand client of recommendations', () => {
     ]);
   });
 
-  it.each([status.UNAVAILABLE, status.INTERNAL, status.RESOURCE_EXHAUSTED, status.DEADLINE_EXCEEDED])(
-    'fails closed with UNAVAILABLE naming recommendations when it fails with code %d',
+  it.each([status.UNAVAILABLE, status.INTERNAL, status.DEADLINE_EXCEEDED])(
+    'fails closed with UNAVAILABLE naming recommendations, and nothing of its own words, when it fails with code %d',
     async (code) => {
       recommendations.otherwise(fail(code));
       const error = await demand.predict('eu-west', 10).catch((failure: unknown) => failure);
       expect(error).toBeInstanceOf(UnavailableError);
-      expect((error as Error).message).toMatch(/^recommendations cannot predict demand: /);
+      expect((error as Error).message).toBe('recommendations cannot predict demand');
     },
   );
+
+  it('passes an overloaded recommendations’ refusal on as RESOURCE_EXHAUSTED', async () => {
+    recommendations.otherwise(fail(status.RESOURCE_EXHAUSTED));
+    const error = await demand.predict('eu-west', 10).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(ResourceExhaustedError);
+    expect((error as Error).message).toBe('recommendations is overloaded; retry later');
+  });
 
   it('passes an answer such as NOT_FOUND through as it is', async () => {
     recommendations.next(fail(status.NOT_FOUND));

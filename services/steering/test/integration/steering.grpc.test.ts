@@ -213,15 +213,23 @@ describe('steering over gRPC', () => {
     }
   });
 
-  it.each([status.UNAVAILABLE, status.INTERNAL, status.RESOURCE_EXHAUSTED])(
+  it.each([status.UNAVAILABLE, status.INTERNAL])(
     'answers UNAVAILABLE from PlanFill when recommendations fails with code %d',
     async (code) => {
       recommendations.otherwise(fail(code));
       const error = await client.fail('PlanFill', { region: 'eu-west' });
       expect(error.code).toBe(status.UNAVAILABLE);
-      expect(error.details).toMatch(/^recommendations cannot predict demand/);
+      expect(error.details).toBe('recommendations cannot predict demand');
     },
   );
+
+  it('answers RESOURCE_EXHAUSTED from PlanFill while recommendations is overloaded, with its pushback', async () => {
+    recommendations.otherwise(fail(status.RESOURCE_EXHAUSTED, { 'grpc-retry-pushback-ms': '50' }));
+    const error = await client.fail('PlanFill', { region: 'eu-west' });
+    expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(error.details).toBe('recommendations is overloaded; retry later');
+    expect(error.metadata.get('grpc-retry-pushback-ms')).toEqual(['50']);
+  });
 
   it('answers UNAVAILABLE from PlanFill when recommendations cannot be reached', async () => {
     const isolatedClient = testClient(SERVICES.steering, isolated.address);
