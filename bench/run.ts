@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
 import { benchSteeringRanking } from '@streamplane/steering/ranking-benchmark';
 import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
-import { testClient, type TestClient } from '@streamplane/testkit';
+import { percentile, testClient, type TestClient } from '@streamplane/testkit';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import {
   DEFAULT_LOAD,
@@ -37,10 +37,6 @@ import { benchNestDispatch, type NestDispatchFigures } from './nest-dispatch';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const WARM_UP_PLAYS = 2000;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 interface Figures {
   name: string;

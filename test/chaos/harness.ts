@@ -1,6 +1,5 @@
-import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
 import { SERVICES, type ServiceName } from '@streamplane/contracts';
-import { loadProtos } from '@streamplane/platform';
+import { healthClient, percentile, type TestClient } from '@streamplane/testkit';
 import {
   DEFAULT_LOAD,
   grpcPlatformCalls,
@@ -99,14 +98,7 @@ export async function startChaosPlatform(env: NodeJS.ProcessEnv = {}, accounts =
     (Object.keys(SERVICES) as ServiceName[]).map((name) => [name, platform.address(name)]),
   ) as Record<ServiceName, string>;
   const calls = new RecordingCalls(grpcPlatformCalls(addresses));
-  const health = loadProtos([]).definition['grpc.health.v1.Health'] as unknown as {
-    Check: {
-      path: string;
-      requestSerialize: (value: object) => Buffer;
-      responseDeserialize: (bytes: Buffer) => unknown;
-    };
-  };
-  const probes = new Map<ServiceName, Client>();
+  const probes = new Map<ServiceName, TestClient>();
   try {
     const subjects = await loadSubjects(calls, { accounts, country: 'US' });
     // One pool for every run, so that runs side by side never take the same stream slot twice.
@@ -114,18 +106,13 @@ export async function startChaosPlatform(env: NodeJS.ProcessEnv = {}, accounts =
     calls.plays.length = 0;
     const isServing = (service: ServiceName): Promise<boolean> => {
       let client = probes.get(service);
-      if (!client) probes.set(service, (client = new Client(addresses[service], credentials.createInsecure())));
-      return new Promise((resolve) =>
-        client.makeUnaryRequest(
-          health.Check.path,
-          health.Check.requestSerialize,
-          health.Check.responseDeserialize,
-          { service: SERVICES[service].grpcService },
-          { deadline: Date.now() + 200 },
-          (error: ServiceError | null, response?: unknown) =>
-            resolve(!error && (response as { status?: string }).status === 'SERVING'),
-        ),
-      );
+      if (!client) probes.set(service, (client = healthClient(addresses[service])));
+      return client
+        .call<{ status: string }>('Check', { service: SERVICES[service].grpcService }, { deadlineMs: 200 })
+        .then(
+          ({ status }) => status === 'SERVING',
+          () => false,
+        );
     };
     return {
       platform,
@@ -172,10 +159,6 @@ export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export function logged(lines: ChaosPlatform['lines'], msg: string, service?: string): number {
   return lines.filter((entry) => (!service || entry.service === service) && entry.line.includes(`"msg":"${msg}"`))
     .length;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** Latency p50/p99 of plays, in ms. */

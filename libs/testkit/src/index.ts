@@ -7,6 +7,7 @@ export * from './grpc-client';
 export * from './helm';
 export * from './manual-clock';
 export * from './otlp-receiver';
+export * from './percentile';
 export * from './postgres-server';
 export * from './readme-commands';
 export * from './redis-server';

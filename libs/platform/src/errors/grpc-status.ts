@@ -52,10 +52,7 @@ export function isStatusError(error: unknown): error is ServiceError {
 
 export function toStatusError(error: unknown): MappedError {
   if (error instanceof ResourceExhaustedError && error.retryAfterMs !== undefined) {
-    // gRPC's retry pushback (gRFC A6): a client that retries waits this long, one that does not is told.
-    const metadata = new Metadata();
-    metadata.set(RETRY_PUSHBACK_KEY, String(Math.max(0, Math.round(error.retryAfterMs))));
-    return { error: statusError(GrpcStatus.RESOURCE_EXHAUSTED, error.message, metadata) };
+    return { error: statusError(GrpcStatus.RESOURCE_EXHAUSTED, error.message, pushbackMetadata(error.retryAfterMs)) };
   }
   if (error instanceof DomainError) {
     return { error: statusError(STATUS_OF_KIND[error.kind], error.message) };
@@ -68,6 +65,13 @@ export function toStatusError(error: unknown): MappedError {
   // them an id that finds the full error in the logs.
   const incidentId = randomUUID();
   return { error: statusError(GrpcStatus.INTERNAL, `internal error (incident ${incidentId})`), incidentId };
+}
+
+/** gRPC's retry pushback (gRFC A6): a client that retries waits this long, one that does not is told. */
+export function pushbackMetadata(retryAfterMs: number): Metadata {
+  const metadata = new Metadata();
+  metadata.set(RETRY_PUSHBACK_KEY, String(Math.max(0, Math.round(retryAfterMs))));
+  return metadata;
 }
 
 export function statusName(code: number): string {

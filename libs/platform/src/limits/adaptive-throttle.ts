@@ -1,3 +1,5 @@
+import { RollingCounts } from './rolling-counts';
+
 /**
  * Client-side adaptive throttling, as in Google's SRE book ("Handling Overload", chapter 21): over a
  * rolling window, a client counts the requests it made and the ones the backend accepted, and rejects a
@@ -16,31 +18,22 @@ export interface ThrottleOptions {
 export const DEFAULT_THROTTLE: ThrottleOptions = { multiplier: 2, windowMs: 30_000, buckets: 10 };
 
 export class AdaptiveThrottle {
-  private readonly requests: number[];
-  private readonly accepts: number[];
-  private currentBucket = 0;
-  private currentBucketStart: number;
-  private readonly bucketMs: number;
+  private readonly counts: RollingCounts<'requests' | 'accepts'>;
   private readonly options: ThrottleOptions;
 
   constructor(
     options: Partial<ThrottleOptions> = {},
-    private readonly now: () => number = Date.now,
+    now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {
     this.options = { ...DEFAULT_THROTTLE, ...options };
-    this.requests = new Array<number>(this.options.buckets).fill(0);
-    this.accepts = new Array<number>(this.options.buckets).fill(0);
-    this.bucketMs = this.options.windowMs / this.options.buckets;
-    this.currentBucketStart = now();
+    this.counts = new RollingCounts(['requests', 'accepts'], this.options.windowMs, this.options.buckets, now);
   }
 
   /** The probability with which the next request is rejected locally. */
   get rejectionProbability(): number {
-    this.advance();
-    const requests = sum(this.requests);
-    const accepts = sum(this.accepts);
-    return Math.max(0, (requests - this.options.multiplier * accepts) / (requests + 1));
+    const requests = this.counts.total('requests');
+    return Math.max(0, (requests - this.options.multiplier * this.counts.total('accepts')) / (requests + 1));
   }
 
   /**
@@ -49,7 +42,7 @@ export class AdaptiveThrottle {
    */
   rejectsNext(): boolean {
     const rejected = this.random() < this.rejectionProbability;
-    if (rejected) this.requests[this.currentBucket]! += 1;
+    if (rejected) this.counts.add('requests');
     return rejected;
   }
 
@@ -59,23 +52,7 @@ export class AdaptiveThrottle {
    * like a burst of refusals.
    */
   answered(accepted: boolean): void {
-    this.advance();
-    this.requests[this.currentBucket]! += 1;
-    if (accepted) this.accepts[this.currentBucket]! += 1;
+    this.counts.add('requests');
+    if (accepted) this.counts.add('accepts');
   }
-
-  private advance(): void {
-    const elapsed = Math.floor((this.now() - this.currentBucketStart) / this.bucketMs);
-    if (elapsed <= 0) return;
-    for (let step = 0; step < Math.min(elapsed, this.options.buckets); step++) {
-      this.currentBucket = (this.currentBucket + 1) % this.options.buckets;
-      this.requests[this.currentBucket] = 0;
-      this.accepts[this.currentBucket] = 0;
-    }
-    this.currentBucketStart += elapsed * this.bucketMs;
-  }
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
 }

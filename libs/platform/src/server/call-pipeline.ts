@@ -7,7 +7,7 @@ import {
   type StatusObject,
 } from '@grpc/grpc-js';
 import { ResourceExhaustedError } from '../errors/domain-errors';
-import { RETRY_PUSHBACK_KEY, statusError, statusName, toStatusError, type MappedError } from '../errors/grpc-status';
+import { pushbackMetadata, statusError, statusName, toStatusError, type MappedError } from '../errors/grpc-status';
 import { priorityOf } from '../limits/call-priority';
 import type { AdmittedCall, CallPriority, ConcurrencyLimiter } from '../limits/concurrency-limiter';
 import type { FaultInjector } from '../faults/faults';
@@ -193,9 +193,11 @@ export class CallPipeline {
 /** A refusal as grpc-js sends it: a plain status, not an Error whose stack nobody will read. */
 function refusal(error: unknown): Partial<StatusObject> {
   if (error instanceof ResourceExhaustedError) {
-    const metadata = new Metadata();
-    metadata.set(RETRY_PUSHBACK_KEY, String(error.retryAfterMs ?? 0));
-    return { code: GrpcStatus.RESOURCE_EXHAUSTED, details: error.message, metadata };
+    return {
+      code: GrpcStatus.RESOURCE_EXHAUSTED,
+      details: error.message,
+      metadata: pushbackMetadata(error.retryAfterMs ?? 0),
+    };
   }
   return toStatusError(error).error as Partial<StatusObject>;
 }
