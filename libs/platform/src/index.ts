@@ -8,6 +8,7 @@ export * from './errors/grpc-status';
 export * from './faults/faults';
 export * from './logging/logger';
 export * from './paging';
+export * from './proto/encoded-message';
 export * from './proto/proto-loader';
 export * from './proto/timestamp';
 export * from './server/request-context';

@@ -9,14 +9,15 @@ import { TRACE_ID_TRAILER } from '../src/server/call-pipeline';
 import { MAX_REQUEST_BYTES } from '../src/server/grpc-transport';
 import { startService, type RunningService } from '../src/server/run-service';
 import { splitGrpcService } from '../src/server/service-descriptor';
-import { markUnparsableRequests, UnparsableRequest } from '../src/server/unparsable-requests';
+import { definitionForServing } from '../src/server/serving-definition';
+import { UnparsableRequest } from '../src/server/unparsable-requests';
 
 /** Bytes that no protobuf message parses from: a varint tag that runs off the end. */
 const NOT_PROTOBUF = Buffer.from([0xff, 0xff, 0xff]);
 
 describe('request deserializers of a server', () => {
   const definition = loadProtos(Object.values(SERVICES).map((service) => service.protoFile)).definition;
-  const marked = markUnparsableRequests(definition);
+  const marked = definitionForServing(definition);
   const methods = Object.values(SERVICES).flatMap((service) => {
     const { packageName } = splitGrpcService(service);
     return Object.entries(definition[service.grpcService] as ServiceDefinition).map(

@@ -12,6 +12,15 @@ import { eventually, fail, ok, ScriptedServer, stall } from '@streamplane/testki
 const silent = new Logger('test', 'error', {}, () => undefined);
 const NO_WAIT = { baseMs: 1, capMs: 2 };
 
+/** RequestContext.whenCancelled for a caller that cancels through `signal`. */
+const whenAborted =
+  (signal: AbortSignal) =>
+  (listener: () => void): (() => void) => {
+    if (signal.aborted) listener();
+    signal.addEventListener('abort', listener, { once: true });
+    return () => signal.removeEventListener('abort', listener);
+  };
+
 interface Harness<S extends ServiceName> {
   server: ScriptedServer;
   client: ClientOf<S>;
@@ -218,6 +227,7 @@ describe('deadlines', () => {
         metadata: new Metadata(),
         deadline: callerDeadline,
         signal: abort.signal,
+        whenCancelled: whenAborted(abort.signal),
         priority: 'critical',
       },
       () => client.call('GetTitle', { title_id: 'tt00001' }),
@@ -235,6 +245,27 @@ describe('deadlines', () => {
     await eventually(() => server.received[0]!.cancelled, 'the server saw the call end');
   });
 
+  it('is cancelled downstream when the caller it serves cancels', async () => {
+    const { server, client } = await harness('catalog');
+    server.otherwise(stall);
+    const abort = new AbortController();
+    const call = runWithRequestContext(
+      {
+        method: '/caller',
+        metadata: new Metadata(),
+        deadline: Date.now() + 10_000,
+        signal: abort.signal,
+        whenCancelled: whenAborted(abort.signal),
+        priority: 'critical',
+      },
+      () => client.call('GetTitle', { title_id: 'tt00001' }),
+    );
+    await eventually(() => server.count() === 1, 'the call reached the server');
+    abort.abort();
+    await expect(call).rejects.toMatchObject({ code: status.CANCELLED });
+    await eventually(() => server.received[0]!.cancelled, 'the server saw the call cancelled');
+  });
+
   it('does not call at all when the caller has no time left', async () => {
     const { server, client } = await harness('catalog');
     const abort = new AbortController();
@@ -245,6 +276,7 @@ describe('deadlines', () => {
           metadata: new Metadata(),
           deadline: Date.now() + 5,
           signal: abort.signal,
+          whenCancelled: whenAborted(abort.signal),
           priority: 'critical',
         },
         () => client.call('GetTitle', { title_id: 'tt00001' }),
@@ -287,6 +319,7 @@ describe('fallbacks and propagation', () => {
         metadata: incoming,
         deadline: Infinity,
         signal: new AbortController().signal,
+        whenCancelled: () => () => undefined,
         priority: 'sheddable',
       },
       () => client.call('GetTitle', { title_id: 'tt00001' }),

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
-import { Logger } from '@streamplane/platform';
+import { Logger, SERVICE_PROTOS, type ServiceProtos } from '@streamplane/platform';
 import { CatalogSnapshotSource } from './adapters/catalog-snapshot.source';
 import { CatalogClient } from './adapters/catalog.client';
 import { ProfilesClient } from './adapters/profiles.client';
+import { HomeRowsEncoding } from './api/home-rows.encoding';
 import { RecommendationsController } from './api/recommendations.controller';
 import { DemandForecasts } from './application/demand';
 import { HomeRows } from './application/home-rows';
@@ -28,6 +29,11 @@ import { Trending } from './application/trending';
       provide: Trending,
       useFactory: (snapshots: CatalogSnapshotSource) => new Trending(snapshots),
       inject: [CatalogSnapshotSource],
+    },
+    {
+      provide: HomeRowsEncoding,
+      useFactory: (protos: ServiceProtos) => new HomeRowsEncoding(protos),
+      inject: [SERVICE_PROTOS],
     },
     {
       provide: DemandForecasts,

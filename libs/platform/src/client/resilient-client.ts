@@ -9,7 +9,7 @@ import { Gradient2Limit, type Gradient2Options } from '../limits/gradient2-limit
 import { isStatusError, RETRY_PUSHBACK_KEY, statusError, statusName, type StatusError } from '../errors/grpc-status';
 import { FAULT_METADATA_KEY, PREVIOUS_ATTEMPTS_KEY } from '../faults/faults';
 import type { Logger } from '../logging/logger';
-import { currentRequestContext } from '../server/request-context';
+import { currentRequestContext, type RequestContext } from '../server/request-context';
 import type { ServiceDescriptor } from '../server/service-descriptor';
 import { DEFAULT_BACKOFF, fullJitterBackoff, type BackoffOptions } from './backoff';
 import { breakerState, type BreakerRegistry } from './breakers';
@@ -296,7 +296,7 @@ export class ResilientClient<Definition> {
     const stats = this.statsOf(method);
     if (this.deps.withoutResilience) {
       stats.attempts += 1;
-      return this.attempt(definition, request, metadata, deadline, 1, context?.signal, undefined);
+      return this.attempt(definition, request, metadata, deadline, 1, context, undefined);
     }
     this.retryBudget.recordRequest();
 
@@ -325,7 +325,7 @@ export class ResilientClient<Definition> {
       try {
         return await breaker.fire(() => {
           stats.attempts += 1;
-          return this.attempt(definition, request, metadata, deadline, attempt, context?.signal, admitted);
+          return this.attempt(definition, request, metadata, deadline, attempt, context, admitted);
         });
       } catch (error) {
         // Settled already when the attempt went out; an attempt the breaker never let out leaves its slot.
@@ -379,7 +379,7 @@ export class ResilientClient<Definition> {
     baseMetadata: Metadata,
     deadline: number,
     attempt: number,
-    signal: AbortSignal | undefined,
+    caller: RequestContext | undefined,
     admitted: AdmittedCall | undefined,
   ): Promise<unknown> {
     // Each attempt gets its own trace context header; the first may write into the call's own metadata.
@@ -388,6 +388,8 @@ export class ResilientClient<Definition> {
     const span = this.telemetry.startAttemptSpan(definition.path, attempt, this.channelTarget, metadata);
     const startedAt = performance.now();
     return new Promise((resolve, reject) => {
+      // Set once the call exists; its answer may come only after that.
+      const cancellation: { stopListening?: () => void } = {};
       const call = this.channel.makeUnaryRequest(
         definition.path,
         definition.requestSerialize as (value: object) => Buffer,
@@ -396,7 +398,7 @@ export class ResilientClient<Definition> {
         metadata,
         { deadline },
         (error: ServiceError | null, response?: unknown) => {
-          signal?.removeEventListener('abort', cancel);
+          cancellation.stopListening?.();
           const code = error ? error.code : GrpcStatus.OK;
           const durationMs = performance.now() - startedAt;
           this.throttle.answered(code !== GrpcStatus.RESOURCE_EXHAUSTED);
@@ -417,8 +419,7 @@ export class ResilientClient<Definition> {
         },
       );
       // The caller has gone: stop the work it asked for downstream too.
-      const cancel = (): void => call.cancel();
-      signal?.addEventListener('abort', cancel, { once: true });
+      cancellation.stopListening = caller?.whenCancelled(() => call.cancel());
     });
   }
 
@@ -484,7 +485,8 @@ export class ResilientClient<Definition> {
   private metadataFor(options: CallOptions<unknown>, incoming: Metadata | undefined, priority: CallPriority): Metadata {
     const metadata = new Metadata();
     for (const fault of incoming?.get(FAULT_METADATA_KEY) ?? []) metadata.add(FAULT_METADATA_KEY, fault);
-    metadata.set(PRIORITY_METADATA_KEY, priority);
+    // A call without the header is critical: only a lowered priority needs the bytes on every hop.
+    if (priority !== 'critical') metadata.set(PRIORITY_METADATA_KEY, priority);
     for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
     return metadata;
   }

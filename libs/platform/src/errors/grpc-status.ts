@@ -37,7 +37,8 @@ export function statusError(code: GrpcStatus, details: string, metadata = new Me
 
 /**
  * True for errors that already carry a meaningful gRPC status (for example one a downstream service
- * returned). UNKNOWN is not meaningful: it is treated as an unexpected error.
+ * returned, or CANCELLED when the caller went away). UNKNOWN is not meaningful: it is treated as an
+ * unexpected error.
  */
 export function isStatusError(error: unknown): error is ServiceError {
   if (typeof error !== 'object' || error === null) return false;
@@ -45,8 +46,7 @@ export function isStatusError(error: unknown): error is ServiceError {
   return (
     typeof code === 'number' &&
     Number.isInteger(code) &&
-    code > GrpcStatus.UNKNOWN &&
-    code <= GrpcStatus.UNAUTHENTICATED
+    (code === GrpcStatus.CANCELLED || (code > GrpcStatus.UNKNOWN && code <= GrpcStatus.UNAUTHENTICATED))
   );
 }
 

@@ -140,6 +140,7 @@ export class CallPipeline {
       get signal() {
         return cancellation.signal;
       },
+      whenCancelled: (listener) => cancellation.whenCancelled(listener),
     };
     runWithRequestContext(
       requestContext,
@@ -211,7 +212,13 @@ function refusal(error: unknown): Partial<StatusObject> {
 class CallCancellation {
   private controller?: AbortController;
   private deadlineTimer?: NodeJS.Timeout;
-  private readonly abort = (): void => this.controller?.abort();
+  private listeners?: Set<() => void>;
+  private watching = false;
+  private readonly cancelled = (): void => {
+    this.controller?.abort();
+    for (const listener of this.listeners ?? []) listener();
+    this.listeners?.clear();
+  };
 
   constructor(
     private readonly call: ServerUnaryCall<unknown, unknown>,
@@ -224,9 +231,10 @@ class CallCancellation {
       if (this.call.cancelled) {
         this.controller.abort();
       } else {
-        this.call.once('cancelled', this.abort);
+        this.watchCancellation();
         if (Number.isFinite(this.deadline)) {
-          this.deadlineTimer = setTimeout(this.abort, Math.max(0, this.deadline - Date.now()));
+          const controller = this.controller;
+          this.deadlineTimer = setTimeout(() => controller.abort(), Math.max(0, this.deadline - Date.now()));
           this.deadlineTimer.unref();
         }
       }
@@ -234,10 +242,26 @@ class CallCancellation {
     return this.controller.signal;
   }
 
+  whenCancelled(listener: () => void): () => void {
+    if (this.call.cancelled) {
+      listener();
+      return () => undefined;
+    }
+    (this.listeners ??= new Set()).add(listener);
+    this.watchCancellation();
+    return () => this.listeners?.delete(listener);
+  }
+
   /** The call is answered: nothing is left to cancel. */
   release(): void {
-    if (!this.controller) return;
     clearTimeout(this.deadlineTimer);
-    this.call.off('cancelled', this.abort);
+    if (this.watching) this.call.off('cancelled', this.cancelled);
+    this.listeners?.clear();
+  }
+
+  private watchCancellation(): void {
+    if (this.watching) return;
+    this.watching = true;
+    this.call.once('cancelled', this.cancelled);
   }
 }

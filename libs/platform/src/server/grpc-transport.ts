@@ -4,7 +4,8 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import { ServerGrpc } from '@nestjs/microservices';
 import type { CallPipeline } from './call-pipeline';
 import { unaryHandlerOf, type NestGrpcHandler } from './nest-unary';
-import { markUnparsableRequests, refuseUnparsableRequests } from './unparsable-requests';
+import { definitionForServing } from './serving-definition';
+import { refuseUnparsableRequests } from './unparsable-requests';
 
 /**
  * The largest request a server reads (grpc-js's own default, stated so that it is a decision): larger
@@ -41,7 +42,7 @@ export class PlatformGrpcTransport extends ServerGrpc {
     super({
       url: `${setup.host}:${setup.port}`,
       package: setup.packageName,
-      packageDefinition: markUnparsableRequests(setup.packageDefinition),
+      packageDefinition: definitionForServing(setup.packageDefinition),
       gracefulShutdown: true,
     });
   }

@@ -116,7 +116,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
     },
   });
 
-  @Module({ imports: [PlatformModule.forRoot(config, logger, clients, readiness), options.module] })
+  @Module({ imports: [PlatformModule.forRoot(config, logger, clients, readiness, protos.definition), options.module] })
   class ApplicationModule {}
 
   const app: INestMicroservice = await NestFactory.createMicroservice(ApplicationModule, {

@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { MessageTypeDefinition, MethodDefinition, PackageDefinition, ServiceDefinition } from '@grpc/proto-loader';
+import type { MessageTypeDefinition, MethodDefinition, PackageDefinition } from '@grpc/proto-loader';
 import { isDeepStrictEqual } from 'node:util';
 import { statusError } from '../errors/grpc-status';
 import type { UnaryHandler } from './call-pipeline';
@@ -8,7 +8,8 @@ import type { UnaryHandler } from './call-pipeline';
  * What a server's request deserializer answers for bytes that are not a valid message of the method's
  * request type. grpc-js turns a deserializer that throws into INTERNAL "Error deserializing request",
  * whatever the error says, which blames the server for the caller's request; so the deserializer answers
- * this marker instead, and the handler refuses it with INVALID_ARGUMENT (refuseUnparsableRequests).
+ * this marker instead (markingUnparsable), and the handler refuses it with INVALID_ARGUMENT
+ * (refuseUnparsableRequests).
  */
 export class UnparsableRequest {
   constructor(readonly messageType: string) {
@@ -25,20 +26,6 @@ export function isUnparsableRequest(value: unknown): value is UnparsableRequest 
   return value instanceof UnparsableRequest;
 }
 
-/**
- * A copy of `definition` for a server: the request deserializer of every unary method answers an
- * UnparsableRequest instead of throwing. The original is left as it is, because clients are built from
- * the same definitions (and their response deserializers must keep failing loudly). Streaming methods
- * are left alone: their handlers do not go through refuseUnparsableRequests.
- */
-export function markUnparsableRequests(definition: PackageDefinition): PackageDefinition {
-  const marked: PackageDefinition = {};
-  for (const [name, entry] of Object.entries(definition)) {
-    marked[name] = isServiceDefinition(entry) ? markServiceRequests(definition, name, entry) : entry;
-  }
-  return marked;
-}
-
 /** The handler, except that a request its deserializer could not parse is answered INVALID_ARGUMENT. */
 export function refuseUnparsableRequests(handler: UnaryHandler): UnaryHandler {
   return (call, callback) => {
@@ -50,41 +37,28 @@ export function refuseUnparsableRequests(handler: UnaryHandler): UnaryHandler {
   };
 }
 
-/** The same test grpc-js's loadPackageDefinition makes: messages and enums have a `format`, services do not. */
-function isServiceDefinition(entry: PackageDefinition[string]): entry is ServiceDefinition {
-  return !('format' in entry);
+/**
+ * A request deserializer that answers an UnparsableRequest naming the method's request type instead of
+ * throwing. One marker per method: it carries nothing of the request, so every refused call can share it.
+ */
+export function markingUnparsable(
+  definition: PackageDefinition,
+  serviceName: string,
+  method: MethodDefinition<object, object>,
+): (bytes: Buffer) => object {
+  const unparsable = new UnparsableRequest(requestTypeName(definition, serviceName, method));
+  const deserialize = method.requestDeserialize;
+  return (bytes) => {
+    try {
+      return deserialize(bytes);
+    } catch {
+      return unparsable;
+    }
+  };
 }
 
 function isMessageTypeDefinition(entry: PackageDefinition[string]): entry is MessageTypeDefinition<object, object> {
   return entry.format === 'Protocol Buffer 3 DescriptorProto';
-}
-
-function markServiceRequests(
-  definition: PackageDefinition,
-  serviceName: string,
-  service: ServiceDefinition,
-): ServiceDefinition {
-  const marked: ServiceDefinition = {};
-  for (const [methodName, method] of Object.entries(service)) {
-    if (method.requestStream || method.responseStream) {
-      marked[methodName] = method;
-      continue;
-    }
-    // One marker per method: it carries nothing of the request, so every refused call can share it.
-    const unparsable = new UnparsableRequest(requestTypeName(definition, serviceName, method));
-    const deserialize = method.requestDeserialize;
-    marked[methodName] = {
-      ...method,
-      requestDeserialize: (bytes: Buffer) => {
-        try {
-          return deserialize(bytes);
-        } catch {
-          return unparsable;
-        }
-      },
-    };
-  }
-  return marked;
 }
 
 /**

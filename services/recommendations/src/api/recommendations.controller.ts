@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
+import type { EncodedMessage } from '@streamplane/platform';
 import type {
   GetHomeRowsRequest,
-  GetHomeRowsResponse__Input,
   GetTrendingRequest,
   GetTrendingResponse__Input,
   PredictDemandRequest,
@@ -11,7 +11,8 @@ import type {
 import { DemandForecasts } from '../application/demand';
 import { HomeRows } from '../application/home-rows';
 import { Trending } from '../application/trending';
-import { toHomeRowsResponse, toPredictDemandResponse } from './recommendations.mappers';
+import { HomeRowsEncoding } from './home-rows.encoding';
+import { toPredictDemandResponse } from './recommendations.mappers';
 import { demandQuery, homeRowsQuery, trendingQuery } from './recommendations.validation';
 
 /** streamplane.recommendations.v1.RecommendationsService: validates, asks the application, maps the answer. */
@@ -21,12 +22,13 @@ export class RecommendationsController {
     private readonly homeRows: HomeRows,
     private readonly trending: Trending,
     private readonly demand: DemandForecasts,
+    private readonly encoding: HomeRowsEncoding,
   ) {}
 
   @GrpcMethod('RecommendationsService', 'GetHomeRows')
-  async getHomeRows(request: GetHomeRowsRequest): Promise<GetHomeRowsResponse__Input> {
+  async getHomeRows(request: GetHomeRowsRequest): Promise<EncodedMessage> {
     const { profileId, limits } = homeRowsQuery(request);
-    return toHomeRowsResponse(await this.homeRows.forProfile(profileId, limits), limits.country);
+    return this.encoding.encode(await this.homeRows.forProfile(profileId, limits), limits.country);
   }
 
   @GrpcMethod('RecommendationsService', 'GetTrending')

@@ -1,12 +1,10 @@
 import type { Title } from '@streamplane/contracts/catalog/v1';
 import type {
   DemandPrediction__Input,
-  GetHomeRowsResponse__Input,
   PredictDemandResponse__Input,
   Row__Input,
 } from '@streamplane/contracts/recommendations/v1';
 import type { NetworkRegion } from '@streamplane/streaming';
-import type { HomeRowsAnswer } from '../application/home-rows';
 import type { DemandPrediction, HomeRow } from '../domain';
 
 /**
@@ -16,19 +14,20 @@ import type { DemandPrediction, HomeRow } from '../domain';
  * were most of the answer's bytes (and of its serialisation time). A title row's availability is the
  * viewer's country; the synopsis is one GetTitle away when the viewer opens the title.
  */
-export function toRowMessage(row: HomeRow<Title>, country: string): Row__Input {
+export function toRowTitle(title: Title, country: string): Title {
+  return { ...title, available_countries: [country], synopsis: '' };
+}
+
+/** A row message without its titles: they are encoded apart, once (home-rows.encoding.ts). */
+export function toRowHeading(row: HomeRow<Title>): Row__Input {
   return {
     row_id: row.rowId,
     title: row.title,
     kind: `ROW_KIND_${row.kind}`,
     genre: row.genre,
-    titles: row.titles.map((title) => ({ ...title, available_countries: [country], synopsis: '' })),
+    titles: [],
     resume_position_seconds: { ...row.resumePositionSeconds },
   };
-}
-
-export function toHomeRowsResponse(answer: HomeRowsAnswer, country: string): GetHomeRowsResponse__Input {
-  return { rows: answer.rows.map((row) => toRowMessage(row, country)), degraded: answer.degraded };
 }
 
 export function toDemandPredictionMessage(prediction: DemandPrediction): DemandPrediction__Input {

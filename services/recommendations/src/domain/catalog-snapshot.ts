@@ -77,6 +77,13 @@ export class CatalogSnapshot<T extends CatalogTitle = CatalogTitle> {
     return this.audience(country, maturityLevel).titles;
   }
 
+  /** watchableIn(country, maturityLevel) indexed for ranking by genre (AudienceIndex); memoised with it. */
+  audienceIndex(country: string, maturityLevel: number): AudienceIndex {
+    const audience = this.audience(country, maturityLevel);
+    audience.index ??= indexAudience(audience.titles);
+    return audience.index;
+  }
+
   /** Per genre, the sum of the trending scores of watchableIn(country, maturityLevel) holding it. */
   genrePopularityIn(country: string, maturityLevel: number): ReadonlyMap<string, number> {
     return this.audience(country, maturityLevel).genrePopularity;
@@ -103,6 +110,54 @@ export class CatalogSnapshot<T extends CatalogTitle = CatalogTitle> {
 interface Audience<T extends CatalogTitle> {
   readonly titles: readonly TrendingTitle<T>[];
   readonly genrePopularity: ReadonlyMap<string, number>;
+  index?: AudienceIndex;
+}
+
+/**
+ * An audience's titles as numbers, for ranking them per profile on every home screen without string
+ * lookups: a title is its position in watchableIn's order, a genre its position in `genres`.
+ */
+export interface AudienceIndex {
+  /** Genre slug → genre number. */
+  readonly genres: ReadonlyMap<string, number>;
+  /** Per title, its genres' numbers, in the title's own order. */
+  readonly genresOf: readonly Uint16Array[];
+  /** Per genre number, the titles holding it, in trending order. */
+  readonly titlesOf: readonly Int32Array[];
+  /** Per title, its rank by title_id (the tie-break of equal scores). */
+  readonly idRank: Int32Array;
+  /** title_id → title. */
+  readonly positionOf: ReadonlyMap<string, number>;
+}
+
+function indexAudience<T extends CatalogTitle>(titles: readonly TrendingTitle<T>[]): AudienceIndex {
+  const genres = new Map<string, number>();
+  const members: number[][] = [];
+  const genresOf = titles.map(({ title }, position) => {
+    const numbers = title.genres.map((genre) => {
+      let number = genres.get(genre);
+      if (number === undefined) {
+        number = genres.size;
+        genres.set(genre, number);
+        members.push([]);
+      }
+      return number;
+    });
+    for (const number of new Set(numbers)) members[number]!.push(position);
+    return Uint16Array.from(numbers);
+  });
+  const idRank = new Int32Array(titles.length);
+  titles
+    .map(({ title }, position) => ({ id: title.title_id, position }))
+    .sort((a, b) => compareIds(a.id, b.id))
+    .forEach(({ position }, rank) => (idRank[position] = rank));
+  return {
+    genres,
+    genresOf,
+    titlesOf: members.map((positions) => Int32Array.from(positions)),
+    idRank,
+    positionOf: new Map(titles.map(({ title }, position) => [title.title_id, position])),
+  };
 }
 
 /** Ordinal comparison, the order catalog lists titles in ("tt00002" before "tt00010"). */

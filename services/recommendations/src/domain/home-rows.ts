@@ -1,4 +1,4 @@
-import { compareIds, type CatalogSnapshot, type TrendingTitle } from './catalog-snapshot';
+import { compareIds, type AudienceIndex, type CatalogSnapshot, type TrendingTitle } from './catalog-snapshot';
 import { trendingTitles } from './trending';
 import { genreDisplayName, isWatchable, KIDS_SAFE_MATURITY_LEVEL, type CatalogTitle } from './title';
 
@@ -131,35 +131,31 @@ function genreRows<T extends CatalogTitle>(
   maxRows: number,
 ): HomeRow<T>[] {
   if (maxRows <= 0) return [];
-  const tastes = genreTastes(personalisation);
-  const shown = new Set(personalisation.history.map((entry) => entry.titleId));
   const { country, titlesPerRow } = limits;
-  const candidates = rankedForProfile(snapshot, country, personalisation.maturityLevel, tastes);
-  // Each genre's candidates in rank order, from one pass (not one pass per genre row).
-  const candidatesByGenre = new Map<string, T[]>();
-  for (const { title } of candidates) {
-    for (const genre of title.genres) {
-      const titles = candidatesByGenre.get(genre);
-      if (titles) titles.push(title);
-      else candidatesByGenre.set(genre, [title]);
-    }
+  const { maturityLevel, history } = personalisation;
+  const tastes = genreTastes(personalisation);
+  const watchable = snapshot.watchableIn(country, maturityLevel);
+  const index = snapshot.audienceIndex(country, maturityLevel);
+  const ranking = { personal: personalScores(watchable, index, tastes), idRank: index.idRank };
+  const shown = new Uint8Array(watchable.length);
+  for (const { titleId } of history) {
+    const position = index.positionOf.get(titleId);
+    if (position !== undefined) shown[position] = 1;
   }
   const rows: HomeRow<T>[] = [];
-  for (const genre of genreOrder(snapshot.genrePopularityIn(country, personalisation.maturityLevel), tastes)) {
+  for (const genre of genreOrder(snapshot.genrePopularityIn(country, maturityLevel), tastes)) {
     if (rows.length >= maxRows) break;
-    const titles: T[] = [];
-    for (const title of candidatesByGenre.get(genre) ?? []) {
-      if (titles.length >= titlesPerRow) break;
-      if (!shown.has(title.title_id)) titles.push(title);
-    }
-    if (titles.length === 0) continue;
-    for (const title of titles) shown.add(title.title_id);
+    const number = index.genres.get(genre);
+    if (number === undefined) continue;
+    const best = bestUnshown(index.titlesOf[number]!, ranking, shown, titlesPerRow);
+    if (best.length === 0) continue;
+    for (const position of best) shown[position] = 1;
     rows.push({
       rowId: `genre-${genre}`,
       title: genreDisplayName(genre),
       kind: 'GENRE',
       genre,
-      titles,
+      titles: best.map((position) => watchable[position]!.title),
       resumePositionSeconds: {},
     });
   }
@@ -191,24 +187,55 @@ export function genreTastes<T extends CatalogTitle>({
 }
 
 /**
- * What the viewer may watch, ranked for the profile: the country's trending score raised by how much the
- * profile likes the title's genres (a drama fan sees dramatic thrillers before other thrillers). Each
- * keeps its plain trending score.
+ * How the profile ranks what it may watch: the country's trending score raised by how much the profile
+ * likes the title's genres (a drama fan sees dramatic thrillers before other thrillers), per position of
+ * watchableIn. Without tastes, the trending score itself.
  */
-function rankedForProfile<T extends CatalogTitle>(
-  snapshot: CatalogSnapshot<T>,
-  country: string,
-  maturityLevel: number,
+function personalScores<T extends CatalogTitle>(
+  watchable: readonly TrendingTitle<T>[],
+  index: AudienceIndex,
   tastes: ReadonlyMap<string, number>,
-): readonly TrendingTitle<T>[] {
-  const watchable = snapshot.watchableIn(country, maturityLevel);
-  // Without tastes the personal score is the trending score: the memoised order already.
-  if (tastes.size === 0) return watchable;
-  const affinity = (title: T): number => title.genres.reduce((sum, genre) => sum + (tastes.get(genre) ?? 0), 0);
-  return watchable
-    .map((candidate) => ({ candidate, personal: candidate.score * (1 + affinity(candidate.title)) }))
-    .sort((a, b) => b.personal - a.personal || compareIds(a.candidate.title.title_id, b.candidate.title.title_id))
-    .map(({ candidate }) => candidate);
+): Float64Array {
+  const tasteOf = new Float64Array(index.genres.size);
+  for (const [genre, taste] of tastes) {
+    const number = index.genres.get(genre);
+    if (number !== undefined) tasteOf[number] = taste;
+  }
+  const personal = new Float64Array(watchable.length);
+  for (let position = 0; position < watchable.length; position++) {
+    let affinity = 0;
+    for (const genre of index.genresOf[position]!) affinity += tasteOf[genre]!;
+    personal[position] = watchable[position]!.score * (1 + affinity);
+  }
+  return personal;
+}
+
+/**
+ * The `count` best of `members` not shown yet, best first: highest personal score, ties by title_id.
+ * One pass keeping the best so far in order, instead of sorting every member for the few a row shows.
+ */
+function bestUnshown(
+  members: Int32Array,
+  { personal, idRank }: { personal: Float64Array; idRank: Int32Array },
+  shown: Uint8Array,
+  count: number,
+): number[] {
+  const ranksBefore = (a: number, b: number): boolean =>
+    personal[a]! > personal[b]! || (personal[a] === personal[b] && idRank[a]! < idRank[b]!);
+  const best: number[] = [];
+  for (const position of members) {
+    if (shown[position]) continue;
+    const full = best.length === count;
+    if (full && !ranksBefore(position, best[count - 1]!)) continue;
+    // Into its place, moving the ones it beats down (the last drops out when the list is full).
+    let slot = full ? count - 1 : best.length;
+    while (slot > 0 && ranksBefore(position, best[slot - 1]!)) {
+      best[slot] = best[slot - 1]!;
+      slot -= 1;
+    }
+    best[slot] = position;
+  }
+  return best;
 }
 
 /**

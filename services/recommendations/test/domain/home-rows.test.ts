@@ -8,7 +8,7 @@ import {
   type Personalisation,
   type WatchedTitle,
 } from '../../src/domain';
-import { aTitle, ids, type TestTitle } from './helpers';
+import { aTitle, fixedPopularity, ids, type TestTitle } from './helpers';
 
 const GENRES = ['action', 'comedy', 'drama', 'horror', 'kids', 'sci-fi'];
 const LEVELS = [0, 7, 13, 16, 18];
@@ -169,5 +169,58 @@ describe('fallback home rows (personalisation unavailable)', () => {
 
   it('is empty rather than an empty row in a country without titles', () => {
     expect(fallbackHomeRows(snapshot, { ...limits, country: 'ZZ' }, undefined)).toEqual([]);
+  });
+});
+
+describe('genre rows of a profile', () => {
+  /**
+   * The rows by their definition: every watchable title ranked by personal score (trending score raised by
+   * the profile's taste for its genres), ties by id; each row the first titles of its genre not already
+   * watched or shown in an earlier row. Checked row by row in the order the rows came.
+   */
+  function expectRowsByDefinition(candidates: CatalogSnapshot<TestTitle>, personalisation: Personalisation<TestTitle>) {
+    const rows = personalisedHomeRows(candidates, limits, personalisation).filter((row) => row.kind === 'GENRE');
+    const tastes = genreTastes(personalisation);
+    const personal = ({ title, score }: { title: TestTitle; score: number }) =>
+      score * (1 + title.genres.reduce((sum, genre) => sum + (tastes.get(genre) ?? 0), 0));
+    const ranked = [...candidates.watchableIn('US', personalisation.maturityLevel)]
+      .sort((a, b) => personal(b) - personal(a) || a.title.title_id.localeCompare(b.title.title_id))
+      .map(({ title }) => title);
+    const shown = new Set(personalisation.history.map((entry) => entry.titleId));
+    expect(rows.length).toBeGreaterThan(2);
+    for (const row of rows) {
+      const expected = ranked
+        .filter((title) => title.genres.includes(row.genre) && !shown.has(title.title_id))
+        .slice(0, limits.titlesPerRow);
+      expect(ids(row.titles)).toEqual(ids(expected));
+      for (const title of expected) shown.add(title.title_id);
+    }
+  }
+
+  // Titles without drama twice as popular as the others: with a taste for drama alone, the personal
+  // scores of drama titles tie with the trending scores of the rest, so the id tie-break is exercised.
+  const tied = new CatalogSnapshot(
+    CATALOG,
+    fixedPopularity(
+      Object.fromEntries(
+        CATALOG.filter((title) => !title.genres.includes('drama')).map((title) => [title.title_id, 2]),
+      ),
+    ),
+  );
+  const profiles: Array<[string, WatchedTitle[]]> = [
+    ['no history', []],
+    ['one drama', watched(['tt00003', 600])],
+    [
+      'a mixed history',
+      watched(['tt00001', 60], ['tt00008', 0, true], ['tt00012', 300], ['tt00023', 10], ['tt00030', 5]),
+    ],
+  ];
+
+  test.each(profiles)('follow the definition for a profile with %s', (_name, history) => {
+    for (const candidates of [snapshot, tied]) {
+      for (const maturityLevel of [13, 18]) {
+        expectRowsByDefinition(candidates, { maturityLevel, history, historyTitles: byId });
+      }
+    }
   });
 });
