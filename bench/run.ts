@@ -107,6 +107,7 @@ const FAN_OUT: Array<{ service: ServiceName; method: string; request: object }> 
 ];
 
 interface FloorProcess {
+  name: string;
   address: string;
   pid: number | undefined;
   stop(): void;
@@ -126,7 +127,7 @@ async function startFloor(config: FloorConfig, directory: string, name: string):
     });
     child.once('exit', (code) => reject(new Error(`floor ${name} exited with ${code}`)));
   });
-  return { address: `127.0.0.1:${port}`, pid: child.pid, stop: () => child.kill('SIGTERM') };
+  return { name, address: `127.0.0.1:${port}`, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 /** Resident memory of a process, in MB (Linux). */
@@ -200,6 +201,8 @@ async function benchLoadGenerator(): Promise<{
 interface PlayFigures extends Figures {
   /** CPU time of all the processes serving the play (user + system), per play. */
   cpuMsPerPlay: number;
+  /** The same, per process (by service name for the platform, by role for the floor). */
+  cpuMsPerPlayBy: Record<string, number>;
   /** Calls the platform refused at its concurrency limits during the round (retried). */
   refusedCalls: number;
 }
@@ -230,33 +233,49 @@ interface BenchResults {
     throughputPercent: number;
     p99Ratio: number;
   }>;
+  /** Heartbeats of open sessions: the play path's most frequent call at a Netflix-scale peak. */
+  heartbeats: Figures & { cpuMsPerCall: number; cpuMsPerCallBy: Record<string, number> };
   nestDispatch: NestDispatchFigures;
   /** The play path exporting its spans, breakers and retries on: what the layers are shares of. */
   asDeployed: PlayFigures;
   layers: LayerShare[];
 }
 
-/** User + system CPU time of processes so far, in ms (Linux /proc; clock ticks of 10 ms). */
-function cpuMs(pids: ReadonlyArray<number | undefined>): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    if (pid === undefined) continue;
-    try {
-      // The fields after the command name, which is in parentheses and may itself hold spaces.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process has gone
-    }
+/** The processes serving a measurement, by name. */
+type Processes = () => Record<string, number | undefined>;
+
+/** User + system CPU time of a process so far, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // The fields after the command name, which is in parentheses and may itself hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0; // the process has gone
   }
-  return ticks * 10;
+}
+
+/** CPU time of each process so far, in ms, by name. */
+function cpuMsBy(processes: Processes): Record<string, number> {
+  return Object.fromEntries(Object.entries(processes()).map(([name, pid]) => [name, cpuMsOf(pid)]));
+}
+
+/** CPU ms per call of each process between two readings, and of all of them together. */
+function cpuPerCall(before: Record<string, number>, after: Record<string, number>, calls: number) {
+  const by = Object.fromEntries(
+    Object.keys(after).map((name) => [name, Math.round(((after[name]! - (before[name] ?? 0)) / calls) * 1000) / 1000]),
+  );
+  const total =
+    Object.values(after).reduce((sum, ms) => sum + ms, 0) - Object.values(before).reduce((sum, ms) => sum + ms, 0);
+  return { total: Math.round((total / calls) * 1000) / 1000, by };
 }
 
 /** Measures plays, adding the CPU time the given processes spent on them. */
 async function measurePlays(
   name: string,
   concurrency: number,
-  pids: () => ReadonlyArray<number | undefined>,
+  processes: Processes,
   play: () => Promise<unknown>,
 ): Promise<PlayFigures> {
   // Warm-up outside the count: fresh processes need ~2,000 plays before V8 has compiled the hot paths, and
@@ -270,16 +289,13 @@ async function measurePlays(
       }),
     );
   }
-  const before = cpuMs(pids());
+  const before = cpuMsBy(processes);
   const refusedBefore = refusals;
   const figures = await measure(name, REQUESTS, concurrency, play, { warmUp: false });
   if (refusals > refusedBefore)
     console.log(`  (${refusals - refusedBefore} calls refused and retried after their pushback)`);
-  return {
-    ...figures,
-    cpuMsPerPlay: Math.round(((cpuMs(pids()) - before) / REQUESTS) * 1000) / 1000,
-    refusedCalls: refusals - refusedBefore,
-  };
+  const cpu = cpuPerCall(before, cpuMsBy(processes), REQUESTS);
+  return { ...figures, cpuMsPerPlay: cpu.total, cpuMsPerPlayBy: cpu.by, refusedCalls: refusals - refusedBefore };
 }
 
 /**
@@ -337,10 +353,11 @@ async function politely<T>(call: () => Promise<T>): Promise<T> {
 interface PlatformUnderTest {
   platform: Platform;
   client(service: ServiceName, address?: string): TestClient;
+  playback: TestClient;
   accounts: string[];
   tokens: Map<string, string>;
   play(): Promise<void>;
-  pids(): Array<number | undefined>;
+  processes: Processes;
   stop(): Promise<void>;
 }
 
@@ -375,6 +392,7 @@ async function startPlatform(env: NodeJS.ProcessEnv, onEvent?: PlatformOptions['
   return {
     platform,
     client,
+    playback,
     accounts,
     tokens,
     async play() {
@@ -387,12 +405,48 @@ async function startPlatform(env: NodeJS.ProcessEnv, onEvent?: PlatformOptions['
         playback.call('StopPlayback', { playback_session_id: granted.playback_session_id }, { metadata }),
       );
     },
-    pids: () => SERVICE_NAMES.map((name) => platform.pid(name)),
+    processes: () => Object.fromEntries(SERVICE_NAMES.map((name) => [name, platform.pid(name)])),
     stop() {
       for (const created of clients.splice(0)) created.close();
       return platform.stop();
     },
   };
+}
+
+/**
+ * Heartbeats at concurrency 16 over one open session per account, with the CPU each process spent per
+ * heartbeat: the capacity model's largest line (docs/capacity.md).
+ */
+async function measureHeartbeats(real: PlatformUnderTest): Promise<BenchResults['heartbeats']> {
+  const sessions = await Promise.all(
+    real.accounts.slice(0, 64).map(async (accountId) => {
+      const metadata = { authorization: real.tokens.get(accountId)! };
+      const grant = await politely(() =>
+        real.playback.call<{ playback_session_id: string }>('AuthorizePlayback', PLAY_REQUEST(accountId), {
+          metadata,
+        }),
+      );
+      return { metadata, request: { playback_session_id: grant.playback_session_id } };
+    }),
+  );
+  try {
+    const beat = (i: number) => {
+      const session = sessions[i % sessions.length]!;
+      return politely(() => real.playback.call('Heartbeat', session.request, { metadata: session.metadata }));
+    };
+    const before = cpuMsBy(real.processes);
+    const figures = await measure('Heartbeat', REQUESTS, 16, beat);
+    // measure's warm-up calls are not in `figures`; they are in the CPU readings, so count them too.
+    const cpu = cpuPerCall(before, cpuMsBy(real.processes), REQUESTS + Math.min(200, REQUESTS));
+    console.log(
+      `CPU per heartbeat: ${cpu.total.toFixed(2)} ms (playback-authorization ${cpu.by['playback-authorization']!.toFixed(2)} ms)`,
+    );
+    return { ...figures, cpuMsPerCall: cpu.total, cpuMsPerCallBy: cpu.by };
+  } finally {
+    for (const session of sessions) {
+      await real.playback.call('StopPlayback', session.request, { metadata: session.metadata }).catch(() => undefined);
+    }
+  }
 }
 
 /**
@@ -499,7 +553,7 @@ async function benchPlatform(inProcessWhileIdle: () => Promise<void>): Promise<B
     );
     floors.push(floorPlayback);
     const floorClient = real.client('playback-authorization', floorPlayback.address);
-    const floorPids = () => floors.map((floor) => floor.pid);
+    const floorProcesses = () => Object.fromEntries(floors.map((floor) => [floor.name, floor.pid]));
 
     const oneHop = await measure('catalog GetTitle (one hop)', REQUESTS, 16, (i) =>
       catalog.call('GetTitle', { title_id: `tt${String((i % 2000) + 1).padStart(5, '0')}` }),
@@ -522,13 +576,13 @@ async function benchPlatform(inProcessWhileIdle: () => Promise<void>): Promise<B
         const floorRound = await measurePlays(
           `bare floor, concurrency ${concurrency}`,
           concurrency,
-          floorPids,
+          floorProcesses,
           floorPlay,
         );
         const realRound = await measurePlays(
           `play path, concurrency ${concurrency}`,
           concurrency,
-          real.pids,
+          real.processes,
           real.play,
         );
         if (!floor || floorRound.perSecond > floor.perSecond) floor = floorRound;
@@ -541,8 +595,14 @@ async function benchPlatform(inProcessWhileIdle: () => Promise<void>): Promise<B
       console.log(
         `CPU per play at concurrency ${concurrency}: ${platform!.cpuMsPerPlay.toFixed(2)} ms (platform), ${floor!.cpuMsPerPlay.toFixed(2)} ms (bare floor)`,
       );
+      console.log(
+        `  by service: ${Object.entries(platform!.cpuMsPerPlayBy)
+          .map(([service, ms]) => `${service} ${ms.toFixed(2)}`)
+          .join(', ')} ms`,
+      );
       playVsFloor.push({ concurrency, platform: platform!, floor: floor!, throughputPercent, p99Ratio });
     }
+    const heartbeats = await measureHeartbeats(real);
     const rssAfterLoadMb = Object.fromEntries(SERVICE_NAMES.map((name) => [name, rssMb(real.platform.pid(name))]));
     for (const floor of floors.splice(0)) floor.stop();
     await real.stop();
@@ -583,6 +643,7 @@ async function benchPlatform(inProcessWhileIdle: () => Promise<void>): Promise<B
       oneHop,
       homeRows,
       playVsFloor,
+      heartbeats,
       nestDispatch,
       asDeployed: whole,
       layers,
@@ -605,7 +666,7 @@ async function benchLayers(otlpEndpoint: string): Promise<{ whole: PlayFigures; 
     try {
       let best: PlayFigures | undefined;
       for (let round = 1; round <= 2; round++) {
-        const figures = await measurePlays(name, 16, variant.pids, variant.play);
+        const figures = await measurePlays(name, 16, variant.processes, variant.play);
         if (!best || figures.cpuMsPerPlay < best.cpuMsPerPlay) best = figures;
       }
       return best!;

@@ -105,11 +105,15 @@ describe('a platform server given hostile request bytes', () => {
     trailers?: Metadata;
   }
 
-  function callWithBytes(method: string, request: Buffer): Promise<RawAnswer> {
+  function callWithBytes(
+    method: string,
+    request: Buffer,
+    path = `/${service.grpcService}/${method}`,
+  ): Promise<RawAnswer> {
     return new Promise((resolve) => {
       let trailers: Metadata | undefined;
       const call = client.makeUnaryRequest(
-        `/${service.grpcService}/${method}`,
+        path,
         (bytes: Buffer) => bytes,
         (bytes: Buffer) => bytes,
         request,
@@ -163,5 +167,42 @@ describe('a platform server given hostile request bytes', () => {
       details: `Received message larger than max (${MAX_REQUEST_BYTES + 1} vs ${MAX_REQUEST_BYTES})`,
     });
     expect(requestsSeen).toEqual([]);
+  });
+
+  describe('to its health service', () => {
+    const health = loadProtos([]).definition;
+    const healthMessage = (name: string) =>
+      health[`grpc.health.v1.${name}`] as MessageTypeDefinition<object, { status?: string }>;
+
+    it('answers a valid Check', async () => {
+      const request = Buffer.from(healthMessage('HealthCheckRequest').serialize({ service: '' }));
+      const { error, response } = await callWithBytes('Check', request, '/grpc.health.v1.Health/Check');
+      expect(error).toBeNull();
+      expect(healthMessage('HealthCheckResponse').deserialize(response!).status).toBe('SERVING');
+    });
+
+    it('refuses bytes that do not parse, in Check and in Watch, with INVALID_ARGUMENT naming the request type', async () => {
+      const { error } = await callWithBytes('Check', NOT_PROTOBUF, '/grpc.health.v1.Health/Check');
+      expect(error).toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: 'the request is not a valid grpc.health.v1.HealthCheckRequest message',
+      });
+      const watched = await new Promise<ServiceError>((resolve) => {
+        const stream = client.makeServerStreamRequest(
+          '/grpc.health.v1.Health/Watch',
+          (bytes: Buffer) => bytes,
+          (bytes: Buffer) => bytes,
+          NOT_PROTOBUF,
+          new Metadata(),
+          { deadline: Date.now() + 10_000 },
+        );
+        stream.on('data', () => undefined);
+        stream.on('error', resolve);
+      });
+      expect(watched).toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: 'the request is not a valid grpc.health.v1.HealthCheckRequest message',
+      });
+    });
   });
 });

@@ -28,6 +28,18 @@ describe('Gradient2Limit', () => {
     expect(limit.current).toBe(10);
   });
 
+  it('does not shrink for latency within the acceptable, however far above the average', () => {
+    const limit = new Gradient2Limit({ initialLimit: 100, minLimit: 10, maxLimit: 150, acceptableRttMs: 100 });
+    for (let i = 0; i < 100; i++) limit.onSample(10, limit.current);
+    expect(limit.current).toBe(150);
+    // Ten times the long-term average, yet answered within the acceptable: busier, not congested.
+    for (let i = 0; i < 100; i++) limit.onSample(99, limit.current);
+    expect(limit.current).toBe(150);
+    // Past it, Gradient2 as before.
+    for (let i = 0; i < 20; i++) limit.onSample(300, limit.current);
+    expect(limit.current).toBeLessThan(100);
+  });
+
   it('moves at most half a step per sample: one slow outlier cannot empty it', () => {
     const limit = new Gradient2Limit({ initialLimit: 100, smoothing: 0.2 });
     for (let i = 0; i < 50; i++) limit.onSample(10, limit.current);

@@ -417,7 +417,9 @@ describe('a sick target', () => {
         client.call('GetTitle', { title_id: 'tt00001' }).then(
           () => 'answered',
           (error: { code: number; details: string }) =>
-            error.code === status.UNAVAILABLE && /adaptive limit/.test(error.details) ? 'refused at once' : 'timed out',
+            error.code === status.RESOURCE_EXHAUSTED && /adaptive limit/.test(error.details)
+              ? 'refused at once'
+              : 'timed out',
         ),
       ),
     );
@@ -426,6 +428,31 @@ describe('a sick target', () => {
     expect(outcomes.filter((outcome) => outcome === 'timed out')).toHaveLength(limit);
     expect(outcomes.filter((outcome) => outcome === 'refused at once')).toHaveLength(calls - limit);
     expect(client.statsOf('GetTitle').limitRefusals).toBe(calls - limit);
+  });
+
+  it('tells a fail-closed caller refused at the limit to come back later, not that the target is down', async () => {
+    const { server, client } = await harness(
+      'catalog',
+      { maxAttempts: 1, budgetsMs: { GetTitle: 300 } },
+      DEFAULT_BREAKER,
+      false,
+      {
+        whenUnavailable: failClosed(),
+      },
+    );
+    server.otherwise(stall);
+    const calls = CLIENT_LIMIT.initialLimit! + 1;
+    const errors = await Promise.all(
+      Array.from({ length: calls }, () =>
+        client.call('GetTitle', { title_id: 'tt00001' }).catch((caught: Error) => caught),
+      ),
+    );
+    const refused = errors.filter((error) => (error as { kind?: string }).kind === 'resource-exhausted');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      message: 'catalog is overloaded; retry later',
+      retryAfterMs: expect.any(Number),
+    });
   });
 
   it('fails closed with a sentence naming the dependency, never the target’s own words', async () => {

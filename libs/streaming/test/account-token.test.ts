@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { UnauthenticatedError } from '@streamplane/platform/errors';
-import { ISSUED_AT_CLOCK_SKEW_SECONDS, signAccountToken, verifyAccountToken } from '../src/account-token';
+import {
+  AccountTokenVerifier,
+  ISSUED_AT_CLOCK_SKEW_SECONDS,
+  signAccountToken,
+  verifyAccountToken,
+} from '../src/account-token';
 
 const SECRET = 'the-auth-secret-of-these-tests';
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -14,14 +19,24 @@ function tokenWithClaims(claims: Record<string, unknown>): string {
   return `${signingInput}.${createHmac('sha256', SECRET).update(signingInput).digest('base64url')}`;
 }
 
+/** Why the token is refused, the same whether verified alone or by a verifier (and again by it). */
 function refusal(token: string, now = NOW): string {
-  try {
-    verifyAccountToken(token, SECRET, now);
-  } catch (error) {
-    expect(error).toBeInstanceOf(UnauthenticatedError);
-    return (error as Error).message;
-  }
-  throw new Error('the token was accepted');
+  const verifier = new AccountTokenVerifier(SECRET);
+  const reasons = [
+    () => verifyAccountToken(token, SECRET, now),
+    () => verifier.verify(token, now),
+    () => verifier.verify(token, now),
+  ].map((verify) => {
+    try {
+      verify();
+    } catch (error) {
+      expect(error).toBeInstanceOf(UnauthenticatedError);
+      return (error as Error).message;
+    }
+    throw new Error('the token was accepted');
+  });
+  expect(new Set(reasons).size).toBe(1);
+  return reasons[0]!;
 }
 
 describe('account token claims', () => {
@@ -104,5 +119,42 @@ describe('account token encoding', () => {
     expect(refusal(unsigned)).toBe('the token must be signed with HS256');
     const otherAlgorithm = `${encode({ alg: 'HS512', typ: 'JWT' })}.${payload}.${signature}`;
     expect(refusal(otherAlgorithm)).toBe('the token must be signed with HS256');
+  });
+});
+
+describe('a verifier of account tokens', () => {
+  it('still checks the time of use of a token it remembers', () => {
+    const verifier = new AccountTokenVerifier(SECRET);
+    const token = signAccountToken('acct-0001', SECRET, { now: NOW, expiresInSeconds: 60 });
+    expect(verifier.verify(token, NOW)).toBe('acct-0001');
+    expect(verifier.verify(token, new Date(NOW.getTime() + 59_000))).toBe('acct-0001');
+    expect(() => verifier.verify(token, new Date(NOW.getTime() + 60_000))).toThrow('the token has expired');
+    const early = signAccountToken('acct-0002', SECRET, { now: new Date(NOW.getTime() + 120_000) });
+    expect(() => verifier.verify(early, NOW)).toThrow('the token was issued in the future ("iat")');
+    expect(verifier.verify(early, new Date(NOW.getTime() + 120_000))).toBe('acct-0002');
+  });
+
+  it('remembers only tokens that verified, and at most its capacity', () => {
+    const verifier = new AccountTokenVerifier(SECRET, 3);
+    const tokens = ['a', 'b', 'c', 'd', 'e'].map((suffix) =>
+      signAccountToken(`acct-000${suffix}`, SECRET, { now: NOW }),
+    );
+    for (const token of tokens) verifier.verify(token, NOW);
+    expect(verifier.remembered).toBe(3);
+    expect(() => verifier.verify(`${tokens[0]}x`, NOW)).toThrow('the token signature is not valid');
+    expect(() => verifier.verify(signAccountToken('acct-0001', 'another secret'), NOW)).toThrow(
+      'the token signature is not valid',
+    );
+    expect(verifier.remembered).toBe(3);
+    // One it let go is verified again, not refused.
+    expect(verifier.verify(tokens[0]!, NOW)).toBe('acct-000a');
+  });
+
+  it('reads the bearer token of an authorization header', () => {
+    const verifier = new AccountTokenVerifier(SECRET);
+    const token = signAccountToken('acct-0001', SECRET, { now: NOW });
+    expect(verifier.fromAuthorization(`Bearer ${token}`, NOW)).toBe('acct-0001');
+    expect(() => verifier.fromAuthorization(undefined, NOW)).toThrow('missing authorization metadata');
+    expect(() => verifier.fromAuthorization(token, NOW)).toThrow('authorization metadata must be "Bearer <token>"');
   });
 });

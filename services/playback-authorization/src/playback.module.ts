@@ -26,7 +26,7 @@ const SESSION_STORE = Symbol('SessionStore');
           return null;
         }
         logger.info('playback sessions in redis', { redis: new URL(config.REDIS_URL).host });
-        return connectGuardedRedis(config.REDIS_URL, { readiness, logger });
+        return connectGuardedRedis(config.REDIS_URL, { readiness, logger, name: 'session store' });
       },
     },
     {

@@ -6,7 +6,14 @@ import { AdaptiveThrottle } from '../limits/adaptive-throttle';
 import { PRIORITY_METADATA_KEY } from '../limits/call-priority';
 import { ConcurrencyLimiter, type AdmittedCall, type CallPriority } from '../limits/concurrency-limiter';
 import { Gradient2Limit, type Gradient2Options } from '../limits/gradient2-limit';
-import { isStatusError, RETRY_PUSHBACK_KEY, statusError, statusName, type StatusError } from '../errors/grpc-status';
+import {
+  isStatusError,
+  pushbackMetadata,
+  RETRY_PUSHBACK_KEY,
+  statusError,
+  statusName,
+  type StatusError,
+} from '../errors/grpc-status';
 import { FAULT_METADATA_KEY, PREVIOUS_ATTEMPTS_KEY } from '../faults/faults';
 import type { Logger } from '../logging/logger';
 import { currentRequestContext, type RequestContext } from '../server/request-context';
@@ -77,7 +84,7 @@ export interface ClientDependencies {
  * while the calls after them are refused at once; it grows with the calls in flight while latency holds,
  * and shrinks when latency rises tenfold or calls run out of time (a hang, not a busy machine: shedding
  * load is the servers' own limits' work). The price of the small start: a burst from idle wider than it
- * is refused until the limit has grown (a few hundred calls).
+ * is refused (RESOURCE_EXHAUSTED: retry later) until the limit has grown, by about one per answered call.
  */
 export const CLIENT_LIMIT: Partial<Gradient2Options> = {
   initialLimit: 20,
@@ -316,9 +323,13 @@ export class ResilientClient<Definition> {
       const admitted = this.limiter.tryAcquire(priority);
       if (!admitted) {
         this.note('limit_refused', method);
+        // Too much in flight towards this target, so this side is the one to come back to later: the
+        // caller's answer is "overloaded, retry later" (with when), not an outage of a target that may
+        // be answering every call it was sent.
         throw statusError(
-          GrpcStatus.UNAVAILABLE,
+          GrpcStatus.RESOURCE_EXHAUSTED,
           `${this.target.name} has ${this.limiter.inFlight} calls in flight, its adaptive limit; this one was not sent`,
+          pushbackMetadata(this.limiter.retryAfterMs),
         );
       }
       let failure: StatusError;

@@ -20,6 +20,13 @@ export interface Gradient2Options {
   warmUpWindow: number;
   /** Calls allowed to queue above the estimated capacity: Netflix's default grows with the limit's root. */
   queueSize: (limit: number) => number;
+  /**
+   * Latency that is good enough whatever the long-term average says (0: none, Netflix's behaviour).
+   * Gradient2 alone reads any rise in latency as congestion, so a server kept busy by more callers than
+   * before, answering each well within its callers' deadlines, would refuse the extra callers and have
+   * them retry: work added, nothing saved. Calls answered within this long never shrink the limit.
+   */
+  acceptableRttMs: number;
 }
 
 const DROP_BACKOFF = 0.9;
@@ -33,6 +40,7 @@ export const DEFAULT_GRADIENT2: Gradient2Options = {
   longWindow: 600,
   warmUpWindow: 10,
   queueSize: (limit) => Math.max(4, Math.sqrt(limit)),
+  acceptableRttMs: 0,
 };
 
 /** Netflix's ExpAvgMeasurement: a plain mean for the first samples, then an exponential average. */
@@ -106,8 +114,8 @@ export class Gradient2Limit {
     if (longRtt / shortRtt > 2) this.longRtt.scale(0.95);
     // Calls were not using the limit: latency says nothing about whether it could be higher.
     if (inFlight < this.estimated / 2) return;
-    const { tolerance, smoothing, minLimit, maxLimit, queueSize } = this.options;
-    const gradient = Math.max(0.5, Math.min(1, (tolerance * longRtt) / shortRtt));
+    const { tolerance, smoothing, minLimit, maxLimit, queueSize, acceptableRttMs } = this.options;
+    const gradient = shortRtt <= acceptableRttMs ? 1 : Math.max(0.5, Math.min(1, (tolerance * longRtt) / shortRtt));
     const proposed = this.estimated * gradient + queueSize(this.estimated);
     const smoothed = this.estimated * (1 - smoothing) + proposed * smoothing;
     this.estimated = Math.max(minLimit, Math.min(maxLimit, smoothed));

@@ -1,5 +1,6 @@
 import type { Server } from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import { refusingUnparsableRequests } from './unparsable-requests';
 
 /**
  * The health service name a liveness probe asks: SERVING from the moment the server listens until it
@@ -25,7 +26,7 @@ export class HealthReporter {
   }
 
   addToServer(server: Server): void {
-    this.implementation.addToServer(server);
+    this.implementation.addToServer(refusingUnparsableRequests(server));
   }
 
   /** The readiness of '' and every gRPC service (liveness untouched, except by NOT_SERVING at shutdown). */

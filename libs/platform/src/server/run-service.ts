@@ -90,7 +90,12 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
     if (!(method in service))
       throw new Error(`sheddableMethods: ${options.service.grpcService} has no method ${method}`);
   }
-  const limiter = new ConcurrencyLimiter(new Gradient2Limit(), { slowCallMs: SERVER_SLOW_CALL_MS });
+  // Answered within the slow-call threshold is answered well enough, however much slower than usual: a
+  // server busier than before takes the extra callers instead of turning them away to retry. Past it,
+  // Gradient2 and the drops shrink the limit.
+  const limiter = new ConcurrencyLimiter(new Gradient2Limit({ acceptableRttMs: SERVER_SLOW_CALL_MS }), {
+    slowCallMs: SERVER_SLOW_CALL_MS,
+  });
   rpcTelemetry.observeLimiter({ side: 'server' }, limiter);
   const pipeline = new CallPipeline(
     logger,

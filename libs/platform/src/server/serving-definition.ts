@@ -1,6 +1,6 @@
 import type { PackageDefinition, ServiceDefinition } from '@grpc/proto-loader';
 import { passingEncodedMessages } from '../proto/encoded-message';
-import { markingUnparsable } from './unparsable-requests';
+import { markingUnparsable, requestTypeName } from './unparsable-requests';
 
 /**
  * A copy of `definition` for a server. Every unary method's request deserializer answers an
@@ -25,7 +25,10 @@ function serviceForServing(definition: PackageDefinition, serviceName: string, s
         ? method
         : {
             ...method,
-            requestDeserialize: markingUnparsable(definition, serviceName, method),
+            requestDeserialize: markingUnparsable(
+              requestTypeName(definition, serviceName, method),
+              method.requestDeserialize,
+            ),
             responseSerialize: passingEncodedMessages(method.responseSerialize),
           };
   }

@@ -1,5 +1,11 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { MessageTypeDefinition, MethodDefinition, PackageDefinition } from '@grpc/proto-loader';
+import {
+  status as GrpcStatus,
+  type Server,
+  type ServerWritableStream,
+  type ServiceDefinition as GrpcServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import type { MessageTypeDefinition, MethodDefinition, PackageDefinition, ServiceDefinition } from '@grpc/proto-loader';
 import { isDeepStrictEqual } from 'node:util';
 import { statusError } from '../errors/grpc-status';
 import type { UnaryHandler } from './call-pipeline';
@@ -38,16 +44,14 @@ export function refuseUnparsableRequests(handler: UnaryHandler): UnaryHandler {
 }
 
 /**
- * A request deserializer that answers an UnparsableRequest naming the method's request type instead of
- * throwing. One marker per method: it carries nothing of the request, so every refused call can share it.
+ * A request deserializer that answers an UnparsableRequest naming `requestType` instead of throwing. One
+ * marker per method: it carries nothing of the request, so every refused call can share it.
  */
 export function markingUnparsable(
-  definition: PackageDefinition,
-  serviceName: string,
-  method: MethodDefinition<object, object>,
+  requestType: string,
+  deserialize: (bytes: Buffer) => object,
 ): (bytes: Buffer) => object {
-  const unparsable = new UnparsableRequest(requestTypeName(definition, serviceName, method));
-  const deserialize = method.requestDeserialize;
+  const unparsable = new UnparsableRequest(requestType);
   return (bytes) => {
     try {
       return deserialize(bytes);
@@ -55,6 +59,39 @@ export function markingUnparsable(
       return unparsable;
     }
   };
+}
+
+/**
+ * A server as a library that adds its own service sees it (grpc.health.v1's HealthImplementation): its
+ * services get the same answer to unparsable requests as the platform's own, INVALID_ARGUMENT naming the
+ * request type, instead of grpc-js's INTERNAL. Unary and server-streaming handlers are covered (their
+ * request is one message); other streams are added as they are.
+ */
+export function refusingUnparsableRequests(server: Server): Server {
+  const addService: Server['addService'] = (service, implementation) => {
+    const marked: ServiceDefinition = {};
+    const guarded: UntypedServiceImplementation = { ...implementation };
+    for (const [name, method] of Object.entries(service as ServiceDefinition)) {
+      marked[name] = method;
+      if (method.requestStream) continue;
+      const requestType = `${method.path.slice(1, method.path.lastIndexOf('.'))}.${(method.requestType.type as { name: string }).name}`;
+      marked[name] = { ...method, requestDeserialize: markingUnparsable(requestType, method.requestDeserialize) };
+      const key = method.originalName && method.originalName in guarded ? method.originalName : name;
+      const handler = guarded[key];
+      if (!handler) continue;
+      guarded[key] = method.responseStream
+        ? (call: ServerWritableStream<unknown, unknown>) => {
+            if (isUnparsableRequest(call.request)) {
+              call.emit('error', statusError(GrpcStatus.INVALID_ARGUMENT, call.request.reason));
+              return;
+            }
+            return (handler as (call: ServerWritableStream<unknown, unknown>) => unknown)(call);
+          }
+        : refuseUnparsableRequests(handler as UnaryHandler);
+    }
+    server.addService(marked as GrpcServiceDefinition, guarded);
+  };
+  return Object.assign(Object.create(server) as Server, { addService });
 }
 
 function isMessageTypeDefinition(entry: PackageDefinition[string]): entry is MessageTypeDefinition<object, object> {
@@ -66,7 +103,7 @@ function isMessageTypeDefinition(entry: PackageDefinition[string]): entry is Mes
  * proto-loader gives a method only the type's descriptor, whose name is unqualified, so the name is
  * the definition's entry holding that same descriptor.
  */
-function requestTypeName(
+export function requestTypeName(
   definition: PackageDefinition,
   serviceName: string,
   method: MethodDefinition<object, object>,

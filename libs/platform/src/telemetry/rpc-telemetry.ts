@@ -50,9 +50,36 @@ const SERVER_FAULTS = new Set<GrpcStatus>([
 
 const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
-// Memoised per method (and status code): they are made on every call, of a set bounded by the protos.
+// Memoised per method (and status code, or peer): they are made on every call, of a set bounded by the
+// protos and the targets.
 const attributesOfMethod = new Map<string, Readonly<Attributes>>();
 const attributesOfOutcome = new Map<string, Readonly<Attributes>>();
+
+const attributesOfFirstAttempt = new Map<string, Readonly<Attributes>>();
+const spanNames = new Map<string, string>();
+
+/** "streamplane.catalog.v1.CatalogService/GetTitle" for "/streamplane.catalog.v1.CatalogService/GetTitle". */
+function spanName(fullMethod: string): string {
+  let name = spanNames.get(fullMethod);
+  if (name === undefined) {
+    name = fullMethod.replace(/^\//, '');
+    spanNames.set(fullMethod, name);
+  }
+  return name;
+}
+
+/** The attributes of an attempt's span; those of first attempts, nearly all of them, are made once per peer. */
+function attemptAttributes(fullMethod: string, attempt: number, peer: string): Attributes {
+  const make = () => ({ ...rpcAttributes(fullMethod), 'streamplane.attempt': attempt, 'server.address': peer });
+  if (attempt !== 1) return make();
+  const key = `${fullMethod} ${peer}`;
+  let attributes = attributesOfFirstAttempt.get(key);
+  if (!attributes) {
+    attributes = Object.freeze(make());
+    attributesOfFirstAttempt.set(key, attributes);
+  }
+  return attributes;
+}
 
 function rpcAttributes(fullMethod: string): Readonly<Attributes> {
   let attributes = attributesOfMethod.get(fullMethod);
@@ -138,7 +165,7 @@ export class RpcTelemetry {
   startServerSpan(fullMethod: string, metadata: Metadata): { span: Span; context: Context } {
     const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
     const span = this.tracer.startSpan(
-      fullMethod.replace(/^\//, ''),
+      spanName(fullMethod),
       { kind: SpanKind.SERVER, attributes: rpcAttributes(fullMethod) },
       parent,
     );
@@ -185,9 +212,9 @@ export class RpcTelemetry {
 
   /** Starts a CLIENT span for one attempt and puts its context into the attempt's metadata. */
   startAttemptSpan(fullMethod: string, attempt: number, peer: string, metadata: Metadata): Span {
-    const span = this.tracer.startSpan(fullMethod.replace(/^\//, ''), {
+    const span = this.tracer.startSpan(spanName(fullMethod), {
       kind: SpanKind.CLIENT,
-      attributes: { ...rpcAttributes(fullMethod), 'streamplane.attempt': attempt, 'server.address': peer },
+      attributes: attemptAttributes(fullMethod, attempt, peer),
     });
     propagation.inject(trace.setSpan(context.active(), span), metadata, metadataSetter);
     return span;

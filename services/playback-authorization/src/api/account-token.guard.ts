@@ -1,6 +1,6 @@
 import { createParamDecorator, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { CLOCK, SERVICE_CONFIG, type Clock } from '@streamplane/platform';
-import { accountFromAuthorization } from '@streamplane/streaming';
+import { AccountTokenVerifier } from '@streamplane/streaming';
 import type { PlaybackConfig } from '../config';
 
 /** What the guard reads of a gRPC call's metadata (Nest's RPC context of a gRPC handler). */
@@ -21,18 +21,21 @@ const authenticatedAccounts = new WeakMap<CallMetadata, string>();
  */
 @Injectable()
 export class AccountTokenGuard implements CanActivate {
+  private readonly tokens: AccountTokenVerifier;
+
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: Pick<PlaybackConfig, 'STREAMPLANE_AUTH_SECRET'>,
+    @Inject(SERVICE_CONFIG) config: Pick<PlaybackConfig, 'STREAMPLANE_AUTH_SECRET'>,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.tokens = new AccountTokenVerifier(config.STREAMPLANE_AUTH_SECRET);
+  }
 
   /** Always true, or throws UnauthenticatedError. */
   canActivate(context: ExecutionContext): true {
     const metadata = context.switchToRpc().getContext<CallMetadata>();
     const [authorization] = metadata.get('authorization');
-    const accountId = accountFromAuthorization(
+    const accountId = this.tokens.fromAuthorization(
       authorization === undefined ? undefined : String(authorization),
-      this.config.STREAMPLANE_AUTH_SECRET,
       this.clock.now(),
     );
     authenticatedAccounts.set(metadata, accountId);

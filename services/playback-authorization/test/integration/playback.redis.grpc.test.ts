@@ -19,8 +19,8 @@ interface Replica {
 }
 
 /** A call refused while Redis is gone: the store, the outage's incident, nothing of ioredis. */
-const REFUSAL = /^redis is unavailable \(incident ([0-9a-f-]{36})\); retry later$/;
-const OUTAGE_STARTED = 'redis unavailable; NOT_SERVING until it answers again';
+const REFUSAL = /^session store is unavailable \(incident ([0-9a-f-]{36})\); retry later$/;
+const OUTAGE_STARTED = 'session store unavailable; NOT_SERVING until it answers again';
 
 /** Two playback-authorization replicas sharing one Redis, in front of the real play path. */
 describeWithRedis('playback-authorization replicas sharing Redis over gRPC', (redis) => {
@@ -136,7 +136,7 @@ describeWithRedis('playback-authorization replicas sharing Redis over gRPC', (re
     // One outage, one incident, one log line with ioredis's own words.
     const outageLines = a.process.logs.filter((line) => line.msg === OUTAGE_STARTED);
     expect(outageLines).toEqual([
-      expect.objectContaining({ level: 'error', store: 'redis', error: expect.any(String) }),
+      expect.objectContaining({ level: 'error', store: 'session store', error: expect.any(String) }),
     ]);
     expect(new Set(refusals.map((refusal) => REFUSAL.exec(refusal.details)![1]))).toEqual(
       new Set([outageLines[0]!.incident_id]),
