@@ -467,8 +467,8 @@ const SWITCHED_OFF_LAYERS: Array<{ layer: string; how: string; env: (otlpEndpoin
   },
 ];
 
-/** Idle long enough for V8's memory reducer to give back what start-up grew (it acts after ~10–20 s). */
-const IDLE_BEFORE_RSS_MS = 30_000;
+/** Idle long enough for V8's memory reducer to give back what start-up grew (after ~10–20 s, later on a busy machine). */
+const IDLE_BEFORE_RSS_MS = 45_000;
 
 async function benchPlatform(inProcessWhileIdle: () => Promise<void>): Promise<BenchResults> {
   console.log(`\n== the platform against the bare floor, over gRPC on 127.0.0.1 (${REQUESTS} requests a round) ==`);

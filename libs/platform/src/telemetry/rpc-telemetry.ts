@@ -53,7 +53,8 @@ const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-ope
 // Memoised per method (and status code, or peer): they are made on every call, of a set bounded by the
 // protos and the targets.
 const attributesOfMethod = new Map<string, Readonly<Attributes>>();
-const attributesOfOutcome = new Map<string, Readonly<Attributes>>();
+/** By full method, then target ('' on the server side), then status code. */
+const attributesOfOutcome = new Map<string, Map<string, Array<Readonly<Attributes>>>>();
 
 const attributesOfFirstAttempt = new Map<string, Readonly<Attributes>>();
 const spanNames = new Map<string, string>();
@@ -92,16 +93,20 @@ function rpcAttributes(fullMethod: string): Readonly<Attributes> {
 }
 
 /** The attributes of a duration measurement: the method's, its status code and, for a client, the target. */
-function outcomeAttributes(fullMethod: string, code: GrpcStatus, target?: string): Readonly<Attributes> {
-  const key = `${fullMethod} ${code} ${target ?? ''}`;
-  let attributes = attributesOfOutcome.get(key);
+function outcomeAttributes(fullMethod: string, code: GrpcStatus, target = ''): Readonly<Attributes> {
+  // Looked up by parts rather than by a key built on every call: nothing is allocated once they exist.
+  let byTarget = attributesOfOutcome.get(fullMethod);
+  if (!byTarget) attributesOfOutcome.set(fullMethod, (byTarget = new Map()));
+  let byCode = byTarget.get(target);
+  if (!byCode) byTarget.set(target, (byCode = []));
+  let attributes = byCode[code];
   if (!attributes) {
     attributes = Object.freeze({
       ...rpcAttributes(fullMethod),
-      ...(target === undefined ? {} : { target }),
+      ...(target === '' ? {} : { target }),
       'rpc.grpc.status_code': code,
     });
-    attributesOfOutcome.set(key, attributes);
+    byCode[code] = attributes;
   }
   return attributes;
 }
