@@ -134,33 +134,42 @@ export async function runLoad(options: LoadOptions, deps: LoadDependencies): Pro
     if (grant.code !== 'OK') return;
     const answer = grant.response as { playback_session_id: string; expires_at?: { seconds: string | number } };
     const sessionId = answer.playback_session_id;
+    const expiresAtMs = () => Number(answer.expires_at?.seconds ?? 0) * 1000;
     const playEndsAt = Math.min(timers.nowMs() + options.playMs, endsAt);
-    for (;;) {
-      const expiresAtMs = Number(answer.expires_at?.seconds ?? 0) * 1000;
-      const gap = Math.max(1_000, Math.min(HEARTBEAT_CAP_MS, (expiresAtMs - timers.nowMs()) / 2));
-      const heartbeatAt = timers.nowMs() + gap;
-      if (heartbeatAt >= playEndsAt) break;
-      if (!(await sleepUntil(heartbeatAt))) break;
-      const beat = await send(
+    let stopped = false;
+    try {
+      for (;;) {
+        const gap = Math.max(1_000, Math.min(HEARTBEAT_CAP_MS, (expiresAtMs() - timers.nowMs()) / 2));
+        const heartbeatAt = timers.nowMs() + gap;
+        if (heartbeatAt >= playEndsAt) break;
+        if (!(await sleepUntil(heartbeatAt))) break;
+        const beat = await send(
+          'playback-authorization',
+          'Heartbeat',
+          { playback_session_id: sessionId },
+          heartbeatAt,
+          'play',
+          auth,
+        );
+        if (beat.code !== 'OK') return;
+        answer.expires_at = (beat.response as typeof answer).expires_at;
+      }
+      await sleepUntil(playEndsAt);
+      const stop = await send(
         'playback-authorization',
-        'Heartbeat',
+        'StopPlayback',
         { playback_session_id: sessionId },
-        heartbeatAt,
+        timers.nowMs(),
         'play',
         auth,
       );
-      if (beat.code !== 'OK') return;
-      answer.expires_at = (beat.response as typeof answer).expires_at;
+      stopped = stop.code === 'OK';
+    } finally {
+      // A session that was not stopped stays open on the server until it expires, holding one of the
+      // account's streams: the viewer goes back to the pool only then, or the next play of that account
+      // would be refused for a stream limit this run itself used up.
+      if (!stopped) await sleepUntil(expiresAtMs());
     }
-    await sleepUntil(playEndsAt);
-    await send(
-      'playback-authorization',
-      'StopPlayback',
-      { playback_session_id: sessionId },
-      timers.nowMs(),
-      'play',
-      auth,
-    );
   };
 
   /** Resolves true at `atMs`, or false as soon as the run is stopping. */

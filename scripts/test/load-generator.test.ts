@@ -129,6 +129,32 @@ describe('viewer mix', () => {
     expect(sent.filter((call) => call.method === 'Heartbeat').length).toBeGreaterThanOrEqual(grants);
     expect(viewers.leased).toBe(0);
   });
+
+  test('a session that was not stopped keeps its viewer out of the pool until it expires', async () => {
+    const clock = new ManualClock();
+    const grantsAt: number[] = [];
+    const SESSION_MS = 8_000;
+    const calls: PlatformCalls = {
+      call: async (_service, method) => {
+        if (method === 'AuthorizePlayback') {
+          grantsAt.push(clock.nowMs());
+          const expires = { seconds: (clock.nowMs() + SESSION_MS) / 1000 };
+          return { code: 'OK', response: { playback_session_id: `s-${grantsAt.length}`, expires_at: expires } };
+        }
+        // The platform refuses every stop: the session stays open, holding the account's one stream.
+        if (method === 'StopPlayback') return { code: 'RESOURCE_EXHAUSTED', response: undefined };
+        return { code: 'OK', response: {} };
+      },
+      close: () => undefined,
+    };
+    const oneStream = new ViewerPool([{ ...VIEWERS[0]!, maxStreams: 1 }]);
+    await run({ rate: 20, durationMs: 30_000, mix: [['play', 1]], playMs: 1_000 }, clock, calls, {
+      viewers: oneStream,
+    });
+    expect(grantsAt.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < grantsAt.length; i++)
+      expect(grantsAt[i]! - grantsAt[i - 1]!).toBeGreaterThanOrEqual(SESSION_MS);
+  });
 });
 
 describe('latency from the intended start', () => {
