@@ -277,11 +277,12 @@ async function measurePlays(
   concurrency: number,
   processes: Processes,
   play: () => Promise<unknown>,
+  { warmUp = true } = {},
 ): Promise<PlayFigures> {
   // Warm-up outside the count: fresh processes need ~2,000 plays before V8 has compiled the hot paths, and
   // the adaptive concurrency limits grow with the calls in flight, so the warm-up widens step by step.
   const widths = Array.from({ length: Math.floor(Math.log2(concurrency)) + 1 }, (_, step) => 2 ** step);
-  for (const width of widths) {
+  for (const width of warmUp ? widths : []) {
     const playsEach = Math.ceil(WARM_UP_PLAYS / widths.length / width);
     await Promise.all(
       Array.from({ length: width }, async () => {
@@ -467,6 +468,29 @@ const SWITCHED_OFF_LAYERS: Array<{ layer: string; how: string; env: (otlpEndpoin
   },
 ];
 
+/**
+ * Each service's idle resident memory: the lowest of readings every 5 s over IDLE_SETTLE_MS, because when
+ * V8's memory reducer gives start-up memory back depends on how busy the machine is, and a single reading
+ * can fall on a plateau before it.
+ */
+async function settledIdleRss(real: PlatformUnderTest): Promise<Record<string, number | undefined>> {
+  const lowest: Record<string, number | undefined> = {};
+  for (const settleUntil = performance.now() + IDLE_SETTLE_MS; ;) {
+    for (const name of SERVICE_NAMES) {
+      const mb = rssMb(real.platform.pid(name));
+      if (mb !== undefined) lowest[name] = Math.min(lowest[name] ?? Infinity, mb);
+    }
+    if (performance.now() >= settleUntil) return lowest;
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+  }
+}
+
+/** How long idle memory is watched after IDLE_BEFORE_RSS_MS. */
+const IDLE_SETTLE_MS = 45_000;
+
+/** Rounds of the layer breakdown, each measuring every variant once. */
+const LAYER_ROUNDS = 3;
+
 /** Idle long enough for V8's memory reducer to give back what start-up grew (after ~10–20 s, later on a busy machine). */
 const IDLE_BEFORE_RSS_MS = 45_000;
 
@@ -493,7 +517,7 @@ async function benchPlatform(inProcessWhileIdle: () => Promise<void>): Promise<B
       `Nest dispatch, in process: ${nestDispatch.nestUs.toFixed(1)} µs a call through Nest, ${nestDispatch.bareUs.toFixed(1)} µs as plain functions`,
     );
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, IDLE_BEFORE_RSS_MS - (performance.now() - upAt))));
-    const rssIdleMb = Object.fromEntries(SERVICE_NAMES.map((name) => [name, rssMb(real.platform.pid(name))]));
+    const rssIdleMb = await settledIdleRss(real);
     const playback = real.client('playback-authorization');
     const catalog = real.client('catalog');
     const recommendations = real.client('recommendations');
@@ -657,36 +681,44 @@ async function benchPlatform(inProcessWhileIdle: () => Promise<void>): Promise<B
 }
 
 /**
- * The platform as deployed, then with each switchable layer off in turn: each a fresh platform, measured
- * alike (warm-up, then the better of two rounds at concurrency 16), so that they differ in that layer only.
+ * The platform as deployed, and with each switchable layer off: each its own platform, all measured alike
+ * (warm-up, then the least CPU per play of LAYER_ROUNDS interleaved rounds at concurrency 16), so that
+ * they differ in that layer only.
  */
 async function benchLayers(otlpEndpoint: string): Promise<{ whole: PlayFigures; layers: LayerShare[] }> {
-  const measured = async (name: string, env: NodeJS.ProcessEnv): Promise<PlayFigures> => {
-    const variant = await startPlatform(env);
-    try {
-      let best: PlayFigures | undefined;
-      for (let round = 1; round <= 2; round++) {
-        const figures = await measurePlays(name, 16, variant.processes, variant.play);
-        if (!best || figures.cpuMsPerPlay < best.cpuMsPerPlay) best = figures;
+  const variants = [
+    { name: 'play path as deployed', env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint } as NodeJS.ProcessEnv },
+    ...SWITCHED_OFF_LAYERS.map(({ layer, env }) => ({ name: `play path without ${layer}`, env: env(otlpEndpoint) })),
+  ];
+  // All of them up at once, measured in turn round after round: a busy moment of the machine then falls on
+  // every variant alike instead of on whichever one it met, and the least CPU per play of each is kept.
+  const started: PlatformUnderTest[] = [];
+  try {
+    for (const { env } of variants) started.push(await startPlatform(env));
+    const best: Array<PlayFigures | undefined> = [];
+    for (let round = 1; round <= LAYER_ROUNDS; round++) {
+      for (const [index, { name }] of variants.entries()) {
+        const figures = await measurePlays(name, 16, started[index]!.processes, started[index]!.play, {
+          warmUp: round === 1,
+        });
+        if (!best[index] || figures.cpuMsPerPlay < best[index]!.cpuMsPerPlay) best[index] = figures;
       }
-      return best!;
-    } finally {
-      await variant.stop();
     }
-  };
-  const whole = await measured('play path as deployed', { OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint });
-  const layers: LayerShare[] = [];
-  for (const { layer, how, env } of SWITCHED_OFF_LAYERS) {
-    const without = await measured(`play path without ${layer}`, env(otlpEndpoint));
-    layers.push({
-      layer,
-      how,
-      cpuMsPerPlay: without.cpuMsPerPlay,
-      perSecond: Math.round(without.perSecond),
-      percentOfPlay: Math.round(((whole.cpuMsPerPlay - without.cpuMsPerPlay) / whole.cpuMsPerPlay) * 1000) / 10,
+    const whole = best[0]!;
+    const layers = SWITCHED_OFF_LAYERS.map(({ layer, how }, index) => {
+      const without = best[index + 1]!;
+      return {
+        layer,
+        how,
+        cpuMsPerPlay: without.cpuMsPerPlay,
+        perSecond: Math.round(without.perSecond),
+        percentOfPlay: Math.round(((whole.cpuMsPerPlay - without.cpuMsPerPlay) / whole.cpuMsPerPlay) * 1000) / 10,
+      };
     });
+    return { whole, layers };
+  } finally {
+    for (const variant of started) await variant.stop();
   }
-  return { whole, layers };
 }
 
 async function main(): Promise<void> {
