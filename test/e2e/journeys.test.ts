@@ -323,24 +323,28 @@ describe('the whole platform', () => {
       { metadata: bearer('acct-0001') },
     );
     const downstream = ['profiles', 'billing', 'catalog', 'steering', 'subtitles'];
-    const spans = await receiver.waitFor(
-      (all) =>
-        downstream.every((service) =>
-          all.some((span) => span.traceId === traceId && span.service === service && span.kind === 'SERVER'),
-        ),
-      'server spans of every service the play asked',
-    );
+    // Each process exports on its own schedule: wait for the callers' spans too, not only the servers'.
+    const spans = await receiver.waitFor((all) => {
+      const ofTrace = all.filter((span) => span.traceId === traceId);
+      const servers = ofTrace.filter((span) => span.kind === 'SERVER' && downstream.includes(span.service));
+      return (
+        downstream.every((service) => servers.some((span) => span.service === service)) &&
+        servers.every((span) => parentOf(span, ofTrace) !== undefined)
+      );
+    }, 'server spans of every service the play asked, and the spans that called them');
     const trace = spans.filter((span) => span.traceId === traceId);
     const serverSpans = trace.filter((span) => span.kind === 'SERVER' && downstream.includes(span.service));
-    for (const server of serverSpans) {
-      const caller: ReceivedSpan | undefined = parentOf(server, trace);
-      if (caller?.service !== 'playback-authorization' || caller.kind !== 'CLIENT') {
-        throw new Error(
-          `${server.service} ${server.name} is not a child of a playback client span:\n${describeTrace(trace)}`,
-        );
+    // Every service the play asked has a server span under one of playback's client spans (a service may
+    // make calls of its own, such as subtitles asking catalog while its cache is cold).
+    for (const service of downstream) {
+      const askedByPlayback = serverSpans.some((server) => {
+        const caller: ReceivedSpan | undefined = parentOf(server, trace);
+        return server.service === service && caller?.service === 'playback-authorization' && caller.kind === 'CLIENT';
+      });
+      if (!askedByPlayback) {
+        throw new Error(`${service} has no server span under a playback client span:\n${describeTrace(trace)}`);
       }
     }
-    expect(new Set(serverSpans.map((span) => span.service))).toEqual(new Set(downstream));
   });
 
   describe("README's calls", () => {

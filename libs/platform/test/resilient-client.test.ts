@@ -430,6 +430,20 @@ describe('a sick target', () => {
     expect(client.statsOf('GetTitle').limitRefusals).toBe(calls - limit);
   });
 
+  it('serves a burst wider than its limit to a healthy target, trying the refused calls again after the pushback', async () => {
+    const { server, client } = await harness('catalog');
+    const calls = CLIENT_LIMIT.initialLimit! * 2;
+    const answers = await Promise.all(
+      Array.from({ length: calls }, () => client.call('GetTitle', { title_id: 'tt00001' }).then(() => 'answered')),
+    );
+    expect(answers.filter((answer) => answer === 'answered')).toHaveLength(calls);
+    const { limitRefusals, retries } = client.statsOf('GetTitle');
+    expect(limitRefusals).toBeGreaterThanOrEqual(calls - CLIENT_LIMIT.initialLimit!);
+    expect(retries).toBe(limitRefusals);
+    // Only admitted calls are sent: the server saw each call once.
+    expect(server.count()).toBe(calls);
+  });
+
   it('tells a fail-closed caller refused at the limit to come back later, not that the target is down', async () => {
     const { server, client } = await harness(
       'catalog',

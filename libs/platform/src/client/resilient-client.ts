@@ -83,8 +83,9 @@ export interface ClientDependencies {
  * starts small, so that a target that hangs holds only a handful of calls, each waiting its deadline,
  * while the calls after them are refused at once; it grows with the calls in flight while latency holds,
  * and shrinks when latency rises tenfold or calls run out of time (a hang, not a busy machine: shedding
- * load is the servers' own limits' work). The price of the small start: a burst from idle wider than it
- * is refused (RESOURCE_EXHAUSTED: retry later) until the limit has grown, by about one per answered call.
+ * load is the servers' own limits' work). The price of the small start: calls of a burst from idle wider
+ * than it wait for a slot (retried after the pushback, within their attempts) until the limit has grown,
+ * by about one per answered call; past their attempts they are refused (RESOURCE_EXHAUSTED: retry later).
  */
 export const CLIENT_LIMIT: Partial<Gradient2Options> = {
   initialLimit: 20,
@@ -311,8 +312,8 @@ export class ResilientClient<Definition> {
       if (Date.now() >= deadline) {
         throw statusError(GrpcStatus.DEADLINE_EXCEEDED, `no time left to call ${this.target.name}/${method}`);
       }
-      // Refusals on this side are final for the call: retrying into them would only add load. Retries
-      // have their own budget and follow the target's pushback, so only first attempts are throttled.
+      // Throttling is final for the call: retrying into it would only add load. Retries have their own
+      // budget and follow the target's pushback, so only first attempts are throttled.
       if (attempt === 1 && this.throttle.rejectsNext()) {
         this.note('throttled', method);
         throw statusError(
@@ -321,34 +322,38 @@ export class ResilientClient<Definition> {
         );
       }
       const admitted = this.limiter.tryAcquire(priority);
+      let failure: StatusError;
       if (!admitted) {
         this.note('limit_refused', method);
         // Too much in flight towards this target, so this side is the one to come back to later: the
         // caller's answer is "overloaded, retry later" (with when), not an outage of a target that may
-        // be answering every call it was sent.
-        throw statusError(
+        // be answering every call it was sent. Within the call's own attempts it is tried again after
+        // that pushback: a burst wider than the limit is served as slots free up, while behind a hung
+        // target the slots stay taken and the retries (within the retry budget) end in the refusal.
+        failure = statusError(
           GrpcStatus.RESOURCE_EXHAUSTED,
           `${this.target.name} has ${this.limiter.inFlight} calls in flight, its adaptive limit; this one was not sent`,
           pushbackMetadata(this.limiter.retryAfterMs),
         );
-      }
-      let failure: StatusError;
-      try {
-        return await breaker.fire(() => {
-          stats.attempts += 1;
-          return this.attempt(definition, request, metadata, deadline, attempt, context, admitted);
-        });
-      } catch (error) {
-        // Settled already when the attempt went out; an attempt the breaker never let out leaves its slot.
-        admitted.ignored();
-        if (isBreakerRejection(error)) {
-          // Open, or half-open with its one trial call already out: fail fast, and never retry into it.
-          this.note('breaker_rejected', method);
-          throw statusError(GrpcStatus.UNAVAILABLE, `circuit breaker for ${this.target.name}/${method} is open`);
+      } else {
+        try {
+          return await breaker.fire(() => {
+            stats.attempts += 1;
+            return this.attempt(definition, request, metadata, deadline, attempt, context, admitted);
+          });
+        } catch (error) {
+          // Settled already when the attempt went out; an attempt the breaker never let out leaves its slot.
+          admitted.ignored();
+          if (isBreakerRejection(error)) {
+            // Open, or half-open with its one trial call already out: fail fast, and never retry into it.
+            this.note('breaker_rejected', method);
+            throw statusError(GrpcStatus.UNAVAILABLE, `circuit breaker for ${this.target.name}/${method} is open`);
+          }
+          failure = asStatusError(error);
         }
-        failure = asStatusError(error);
       }
-      const delay = this.retryDelay(failure, attempt, mayRetry, deadline, breaker.opened);
+      // A call refused here was never sent, so it may be tried again whatever the method changes.
+      const delay = this.retryDelay(failure, attempt, mayRetry || !admitted, deadline, breaker.opened);
       if (delay === undefined) throw failure;
       if (!this.retryBudget.tryAcquireRetry()) {
         this.note('retry_budget_exhausted', method);
