@@ -9,7 +9,8 @@ import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contract
 import { benchSteeringRanking } from '@streamplane/steering/ranking-benchmark';
 import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 import { percentile, testClient, type TestClient } from '@streamplane/testkit';
-import { Server, ServerCredentials, status } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status, type Metadata } from '@grpc/grpc-js';
+import { pushbackMsOf } from '@streamplane/platform';
 import {
   DEFAULT_LOAD,
   Platform,
@@ -341,10 +342,10 @@ async function politely<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      const { code, metadata } = error as { code?: number; metadata?: { get(key: string): unknown[] } };
+      const { code, metadata } = error as { code?: number; metadata?: Metadata };
       if (code !== status.RESOURCE_EXHAUSTED || attempt >= 50) throw error;
       refusals += 1;
-      const pushbackMs = Number(metadata?.get('grpc-retry-pushback-ms')[0] ?? 20);
+      const pushbackMs = pushbackMsOf(metadata) ?? 20;
       await new Promise((resolve) => setTimeout(resolve, pushbackMs));
     }
   }

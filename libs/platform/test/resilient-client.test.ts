@@ -5,21 +5,31 @@ import { CLIENT_LIMIT, ResilientClient, type ResilienceOptions } from '../src/cl
 import { FAULT_METADATA_KEY } from '../src/faults/faults';
 import { Logger } from '../src/logging/logger';
 import { loadProtos } from '../src/proto/proto-loader';
-import { runWithRequestContext } from '../src/server/request-context';
+import { runWithRequestContext, type RequestContext } from '../src/server/request-context';
 import { SERVICES, type ClientOf, type ServiceName } from '@streamplane/contracts';
 import { eventually, fail, ok, ScriptedServer, stall } from '@streamplane/testkit';
 
 const silent = new Logger('test', 'error', {}, () => undefined);
 const NO_WAIT = { baseMs: 1, capMs: 2 };
 
-/** RequestContext.whenCancelled for a caller that cancels through `signal`. */
-const whenAborted =
-  (signal: AbortSignal) =>
-  (listener: () => void): (() => void) => {
-    if (signal.aborted) listener();
-    signal.addEventListener('abort', listener, { once: true });
-    return () => signal.removeEventListener('abort', listener);
+/** The context of a call being served (the caller of the client), cancelled through `abort`. */
+function servedCall(
+  { deadline, metadata = new Metadata(), priority = 'critical' }: Partial<RequestContext> & { deadline: number },
+  abort = new AbortController(),
+): RequestContext {
+  return {
+    method: '/caller',
+    metadata,
+    deadline,
+    signal: abort.signal,
+    whenCancelled: (listener) => {
+      if (abort.signal.aborted) listener();
+      abort.signal.addEventListener('abort', listener, { once: true });
+      return () => abort.signal.removeEventListener('abort', listener);
+    },
+    priority,
   };
+}
 
 interface Harness<S extends ServiceName> {
   server: ScriptedServer;
@@ -220,17 +230,8 @@ describe('deadlines', () => {
   it('caps the deadline by the caller’s own remaining deadline, minus a margin', async () => {
     const { server, client } = await harness('catalog', { defaultBudgetMs: 5_000, deadlineMarginMs: 200 });
     const callerDeadline = Date.now() + 1_000;
-    const abort = new AbortController();
-    await runWithRequestContext(
-      {
-        method: '/caller',
-        metadata: new Metadata(),
-        deadline: callerDeadline,
-        signal: abort.signal,
-        whenCancelled: whenAborted(abort.signal),
-        priority: 'critical',
-      },
-      () => client.call('GetTitle', { title_id: 'tt00001' }),
+    await runWithRequestContext(servedCall({ deadline: callerDeadline }), () =>
+      client.call('GetTitle', { title_id: 'tt00001' }),
     );
     expect(server.received[0]!.deadline).toBeLessThan(callerDeadline - 100);
   });
@@ -249,16 +250,8 @@ describe('deadlines', () => {
     const { server, client } = await harness('catalog');
     server.otherwise(stall);
     const abort = new AbortController();
-    const call = runWithRequestContext(
-      {
-        method: '/caller',
-        metadata: new Metadata(),
-        deadline: Date.now() + 10_000,
-        signal: abort.signal,
-        whenCancelled: whenAborted(abort.signal),
-        priority: 'critical',
-      },
-      () => client.call('GetTitle', { title_id: 'tt00001' }),
+    const call = runWithRequestContext(servedCall({ deadline: Date.now() + 10_000 }, abort), () =>
+      client.call('GetTitle', { title_id: 'tt00001' }),
     );
     await eventually(() => server.count() === 1, 'the call reached the server');
     abort.abort();
@@ -268,18 +261,9 @@ describe('deadlines', () => {
 
   it('does not call at all when the caller has no time left', async () => {
     const { server, client } = await harness('catalog');
-    const abort = new AbortController();
     await expect(
-      runWithRequestContext(
-        {
-          method: '/caller',
-          metadata: new Metadata(),
-          deadline: Date.now() + 5,
-          signal: abort.signal,
-          whenCancelled: whenAborted(abort.signal),
-          priority: 'critical',
-        },
-        () => client.call('GetTitle', { title_id: 'tt00001' }),
+      runWithRequestContext(servedCall({ deadline: Date.now() + 5 }), () =>
+        client.call('GetTitle', { title_id: 'tt00001' }),
       ),
     ).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
     expect(server.count()).toBe(0);
@@ -313,16 +297,8 @@ describe('fallbacks and propagation', () => {
     const { server, client } = await harness('catalog');
     const incoming = new Metadata();
     incoming.set(FAULT_METADATA_KEY, 'billing=UNAVAILABLE');
-    await runWithRequestContext(
-      {
-        method: '/caller',
-        metadata: incoming,
-        deadline: Infinity,
-        signal: new AbortController().signal,
-        whenCancelled: () => () => undefined,
-        priority: 'sheddable',
-      },
-      () => client.call('GetTitle', { title_id: 'tt00001' }),
+    await runWithRequestContext(servedCall({ deadline: Infinity, metadata: incoming, priority: 'sheddable' }), () =>
+      client.call('GetTitle', { title_id: 'tt00001' }),
     );
     expect(server.received[0]!.metadata.get(FAULT_METADATA_KEY)).toEqual(['billing=UNAVAILABLE']);
     // The priority travels too: work done for a sheddable call is sheddable downstream.

@@ -9,7 +9,7 @@ import { Gradient2Limit, type Gradient2Options } from '../limits/gradient2-limit
 import {
   isStatusError,
   pushbackMetadata,
-  RETRY_PUSHBACK_KEY,
+  pushbackMsOf,
   statusError,
   statusName,
   type StatusError,
@@ -95,13 +95,13 @@ export const CLIENT_LIMIT: Partial<Gradient2Options> = {
 };
 
 const SERVICE_CONFIG = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
+/** How often a target with an open breaker is asked whether it is serving again. */
+const HEALTH_PROBE_EVERY_MS = 200;
 /**
  * grpc-js waits up to 120 s between reconnection attempts to a target that refused them; a target back
  * after an outage would wait out that backoff while its callers fail. Locally, a reconnection attempt to a
  * target that is still down costs a refused connect, so it is tried at least every 400 ms.
  */
-/** How often a target with an open breaker is asked whether it is serving again. */
-const HEALTH_PROBE_EVERY_MS = 200;
 const RECONNECT_BACKOFF = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 400 };
 const RETRYABLE = new Set<GrpcStatus>([GrpcStatus.UNAVAILABLE]);
 const FALLBACK_ON = new Set<GrpcStatus>([
@@ -205,10 +205,9 @@ export class ResilientClient<Definition> {
           // The caller gets a sentence naming the dependency; the target's own words (socket errors,
           // library messages) are in the log line of the outage, never in an answer.
           if (failure.code === GrpcStatus.RESOURCE_EXHAUSTED) {
-            const retryAfterMs = Number(failure.metadata.get(RETRY_PUSHBACK_KEY)[0] ?? Number.NaN);
             throw new ResourceExhaustedError(
               `${this.target.name} is overloaded; retry later`,
-              Number.isFinite(retryAfterMs) ? retryAfterMs : undefined,
+              pushbackMsOf(failure.metadata),
             );
           }
           throw new UnavailableError(`${this.target.name} ${policy.reason}`);
@@ -380,8 +379,8 @@ export class ResilientClient<Definition> {
       delay = fullJitterBackoff(attempt - 1, this.options.backoff, this.random);
     } else if (failure.code === GrpcStatus.RESOURCE_EXHAUSTED) {
       // Only a server that says when to come back (gRPC's retry pushback) is retried when overloaded.
-      const pushback = Number(failure.metadata?.get(RETRY_PUSHBACK_KEY)[0]);
-      if (!Number.isInteger(pushback) || pushback < 0) return undefined;
+      const pushback = pushbackMsOf(failure.metadata);
+      if (pushback === undefined) return undefined;
       delay = pushback;
     } else {
       return undefined;

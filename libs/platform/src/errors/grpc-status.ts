@@ -74,6 +74,12 @@ export function pushbackMetadata(retryAfterMs: number): Metadata {
   return metadata;
 }
 
+/** The pushback a server sent (a non-negative whole number of ms), or undefined when it sent none valid. */
+export function pushbackMsOf(metadata: Metadata | undefined): number | undefined {
+  const pushback = Number(metadata?.get(RETRY_PUSHBACK_KEY)[0]);
+  return Number.isInteger(pushback) && pushback >= 0 ? pushback : undefined;
+}
+
 export function statusName(code: number): string {
   return GrpcStatus[code] ?? `CODE_${code}`;
 }
