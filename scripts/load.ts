@@ -1,7 +1,7 @@
 /* eslint-disable no-console -- a command-line tool: its output is the progress and the report */
 import { writeFileSync } from 'node:fs';
 import { runLoad } from './load/generator';
-import { LOAD_USAGE, LoadUsageError, parseLoadArguments, type LoadOptions } from './load/options';
+import { LOAD_USAGE, parseLoadArguments, parseOrExplain, type LoadOptions } from './load/options';
 import { grpcPlatformCalls, platformAddresses } from './load/platform-calls';
 import { buildReport, formatReport, formatSecond, renderHtml, type LoadReport } from './load/report';
 import { loadSubjects } from './load/subjects';
@@ -24,14 +24,12 @@ function accountsNeeded(options: LoadOptions): number {
 }
 
 export async function loadCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let options: LoadOptions;
-  try {
-    options = parseLoadArguments(args);
-  } catch (error) {
-    if (!(error instanceof LoadUsageError)) throw error;
-    console.error(`npm run load: ${error.message}\n${LOAD_USAGE}`);
-    return 2;
-  }
+  const options = parseOrExplain(
+    () => parseLoadArguments(args),
+    LOAD_USAGE,
+    (text) => console.error(`npm run load: ${text}`),
+  );
+  if (!options) return 2;
   const addresses = platformAddresses(env);
   const calls = grpcPlatformCalls(addresses);
   const abort = new AbortController();

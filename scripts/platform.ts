@@ -1,9 +1,8 @@
-import type { Client, ServiceError } from '@grpc/grpc-js';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
 import { staticAddressVariable, type Dependency } from '@streamplane/platform';
-import { plainGrpcClient } from './grpc-client-constructor';
+import { checkGrpcHealth, grpcHealthClient, type GrpcHealthClient } from './grpc-health';
 import { freePortBelowEphemeralRange, isPortFree, portInUseMessage } from './ports';
 import { spawnService } from './service-command';
 import {
@@ -66,7 +65,7 @@ interface Ports {
 }
 
 export class Platform {
-  private readonly health = new Map<ServiceName, HealthClient>();
+  private readonly health = new Map<ServiceName, GrpcHealthClient>();
   private readonly supervisor: Supervisor;
 
   private constructor(
@@ -215,10 +214,10 @@ export class Platform {
   private probe(service: ServiceName): Promise<Health> {
     let client = this.health.get(service);
     if (!client) {
-      client = healthClient(this.address(service));
+      client = grpcHealthClient(this.address(service));
       this.health.set(service, client);
     }
-    return checkHealth(client);
+    return checkGrpcHealth(client);
   }
 }
 
@@ -287,25 +286,4 @@ function launchProcess(service: ServiceName, env: NodeJS.ProcessEnv, callbacks: 
   createInterface({ input: child.stderr! }).on('line', (line) => callbacks.onLine(line, 'stderr'));
   child.once('exit', (code, signal) => callbacks.onExit(code, signal));
   return child;
-}
-
-type HealthClient = Client & {
-  Check(
-    request: object,
-    options: { deadline: number },
-    callback: (error: ServiceError | null, response?: { status: string }) => void,
-  ): void;
-};
-
-function healthClient(address: string): HealthClient {
-  return plainGrpcClient('grpc.health.v1.Health', [], address) as HealthClient;
-}
-
-function checkHealth(client: HealthClient): Promise<Health> {
-  return new Promise((resolve) =>
-    client.Check({ service: '' }, { deadline: Date.now() + 1_000 }, (error, response) => {
-      if (error) resolve('UNREACHABLE');
-      else resolve(response?.status === 'SERVING' ? 'SERVING' : 'NOT_SERVING');
-    }),
-  );
 }

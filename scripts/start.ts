@@ -2,6 +2,8 @@
 import { SERVICES, type ServiceName } from '@streamplane/contracts';
 import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 import { Platform, START_ORDER } from './platform';
+import { RunFile, runFilePath } from './run-file';
+import { serviceNodeArguments } from './service-command';
 import { EXIT_BAD_CONFIG, FatalStartError, type SupervisorEvent } from './supervisor';
 
 /**
@@ -10,7 +12,8 @@ import { EXIT_BAD_CONFIG, FatalStartError, type SupervisorEvent } from './superv
  * the service), then a table of what runs where and how to call it. A service that dies is reported with
  * its last lines and restarted with a growing backoff; a configuration error or a taken port is reported
  * in one line and stops everything. Ctrl-C stops everything at any moment, each service draining its
- * in-flight calls.
+ * in-flight calls. While it runs, a run file (run-file.ts) lists each service's process for
+ * `npm run chaos -- monkey`.
  */
 
 const USAGE = 'usage: npm start [-- --port-offset N] [--json-logs]';
@@ -136,12 +139,25 @@ async function main(): Promise<number> {
   // With --json-logs, stdout carries the services' JSON lines only (for jq); the narrative goes to stderr.
   const say = options.jsonLogs ? console.error : console.log;
   const stoppedCleanly: string[] = [];
+  // Written once a service is up, so a launch refused for taken ports never touches the run file of the
+  // npm start that holds them.
+  const runFile = new RunFile(runFilePath(options.portOffset, process.env), {
+    supervisorPid: process.pid,
+    portOffset: options.portOffset,
+  });
+  process.once('exit', () => runFile.remove());
   let platform: Platform;
+  // `platform` is set before any service can answer health, which is when the tracker first asks it.
+  const trackRun = runFile.tracker((service) => ({
+    pid: platform.pid(service as ServiceName),
+    entry: serviceNodeArguments(service).at(-1)!,
+  }));
   try {
     platform = await Platform.launch({
       ports: options.portOffset === 0 ? 'design' : { offset: options.portOffset },
       env: process.env,
       onEvent: (event) => {
+        trackRun(event);
         if (event.kind === 'line' && options.jsonLogs) console.log(event.line);
         if (event.kind === 'stopped') stoppedCleanly.push(event.service);
         const message = describe(event, options.jsonLogs);
@@ -177,6 +193,7 @@ async function main(): Promise<number> {
   );
   await Promise.race([stopping, ready.then(() => (exitCode !== 0 ? undefined : stopping))]);
   await platform.stop();
+  runFile.remove();
   say(`▶ stopped ${stoppedCleanly.length > 0 ? stoppedCleanly.join(', ') : 'everything'}`);
   return exitCode;
 }

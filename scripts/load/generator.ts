@@ -3,7 +3,7 @@ import type { ServiceName } from '@streamplane/contracts';
 import { SeededRandom } from '@streamplane/streaming';
 import type { Timers } from '../timers';
 import type { ActionKind, LoadOptions } from './options';
-import type { PlatformCalls } from './platform-calls';
+import type { CallOutcome, PlatformCalls } from './platform-calls';
 import { LoadRecorder } from './recorder';
 import type { Viewer, ViewerPool } from './viewers';
 
@@ -20,6 +20,14 @@ export interface TitleChoice {
   maturityLevel: number;
 }
 
+export interface EndedCall {
+  method: string;
+  outcome: CallOutcome;
+  /** When the call was meant to start (its latency runs from here) and when its answer came. */
+  intendedMs: number;
+  endedMs: number;
+}
+
 export interface LoadDependencies {
   calls: PlatformCalls;
   viewers: ViewerPool;
@@ -34,6 +42,8 @@ export interface LoadDependencies {
   onSecond?: (t: number, recorder: LoadRecorder) => void;
   /** Extra metadata on every call of one action (e.g. a fault for an experiment's cohort). */
   metadataFor?: (action: ActionKind) => Record<string, string>;
+  /** Sees every RPC's outcome once recorded, for a caller that measures more than the recorder does. */
+  onCallEnded?: (ended: EndedCall) => void;
   country?: string;
 }
 
@@ -73,7 +83,9 @@ export async function runLoad(options: LoadOptions, deps: LoadDependencies): Pro
   ) => {
     recorder.requestSent();
     const outcome = await calls.call(service, method, request, { ...deps.metadataFor?.(action), ...extra });
-    recorder.requestEnded(method, outcome.code, intendedMs, timers.nowMs());
+    const endedMs = timers.nowMs();
+    recorder.requestEnded(method, outcome.code, intendedMs, endedMs);
+    deps.onCallEnded?.({ method, outcome, intendedMs, endedMs });
     return outcome;
   };
 

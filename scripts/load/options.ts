@@ -47,6 +47,20 @@ const MAX_IN_FLIGHT = 100_000;
 
 export class LoadUsageError extends Error {}
 
+/**
+ * A command's options from `parse`; on a usage error, hands `explain` the one-line reason and the usage
+ * and answers undefined (the command then exits 2). Other errors are not the user's: they propagate.
+ */
+export function parseOrExplain<T>(parse: () => T, usage: string, explain: (text: string) => void): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof LoadUsageError)) throw error;
+    explain(`${error.message}\n${usage}`);
+    return undefined;
+  }
+}
+
 /** "30s", "2m", "500ms", "1h" or a bare number of seconds, in milliseconds. */
 export function parseDuration(text: string, option: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
@@ -75,7 +89,14 @@ export function parseMix(text: string): Mix {
   return entries;
 }
 
-function number(text: string | undefined, option: string, min: number, max: number, integer: boolean): number {
+/** The value of a numeric option, checked against its bounds. */
+export function numberOption(
+  text: string | undefined,
+  option: string,
+  min: number,
+  max: number,
+  integer: boolean,
+): number {
   const value = Number(text);
   if (
     text === undefined ||
@@ -102,7 +123,7 @@ export function parseLoadArguments(args: readonly string[]): LoadOptions {
     };
     switch (option) {
       case '--rate':
-        options.rate = number(value(), option, 0.1, MAX_RATE, false);
+        options.rate = numberOption(value(), option, 0.1, MAX_RATE, false);
         break;
       case '--duration':
         options.durationMs = parseDuration(value(), option);
@@ -114,10 +135,10 @@ export function parseLoadArguments(args: readonly string[]): LoadOptions {
         options.mix = parseMix(value());
         break;
       case '--max-in-flight':
-        options.maxInFlight = number(value(), option, 1, MAX_IN_FLIGHT, true);
+        options.maxInFlight = numberOption(value(), option, 1, MAX_IN_FLIGHT, true);
         break;
       case '--seed':
-        options.seed = number(value(), option, 0, 2 ** 32 - 1, true);
+        options.seed = numberOption(value(), option, 0, 2 ** 32 - 1, true);
         break;
       case '--report':
         options.reportPath = value();
@@ -126,7 +147,7 @@ export function parseLoadArguments(args: readonly string[]): LoadOptions {
         options.htmlPath = value();
         break;
       case '--play-seconds':
-        options.playMs = number(value(), option, 0, 3600, false) * 1000;
+        options.playMs = numberOption(value(), option, 0, 3600, false) * 1000;
         break;
       default:
         throw new LoadUsageError(`unknown option ${option}`);

@@ -109,7 +109,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** A page that needs nothing but itself: the summary, three charts, and the report as JSON. */
+/** The load report's page: the summary, charts of rate, stream starts and latency, and the JSON. */
 export function renderHtml(report: LoadReport, title = 'Streamplane load'): string {
   const seconds = report.perSecond;
   const charts = [
@@ -126,12 +126,17 @@ export function renderHtml(report: LoadReport, title = 'Streamplane load'): stri
       { name: 'p99', color: '#bf8700', points: seconds.map((s) => s.p99) },
     ]),
   ];
+  return htmlPage(title, formatReport(report), charts, report);
+}
+
+/** A page that needs nothing but itself: a title, the summary as printed, charts, and the report as JSON. */
+export function htmlPage(title: string, summary: string, charts: readonly string[], report: unknown): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#1f2328}pre{background:#f6f8fa;padding:12px;overflow:auto}figure{margin:16px 0}</style>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
-<pre>${escapeHtml(formatReport(report))}</pre>
+<pre>${escapeHtml(summary)}</pre>
 ${charts.map((chart) => `<figure>${chart}</figure>`).join('\n')}
 <details><summary>Report (JSON)</summary><pre id="report">${escapeHtml(JSON.stringify(report, null, 2))}</pre></details>
 </body></html>

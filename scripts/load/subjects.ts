@@ -11,7 +11,8 @@ export interface LoadSubjects {
   tokenOf: (accountId: string) => string;
 }
 
-async function titlesToPlay(calls: PlatformCalls, country: string): Promise<TitleChoice[]> {
+/** The titles catalog lists as available in `country`, for plays to pick from. */
+export async function titlesToPlay(calls: PlatformCalls, country: string): Promise<TitleChoice[]> {
   const page = await calls.call('catalog', 'ListTitles', { country, page_size: 200 });
   if (page.code !== 'OK') throw new Error(`catalog ListTitles answered ${page.code}: is the platform running?`);
   const titles = (page.response as { titles: Array<{ title_id: string; maturity_level: number }> }).titles;

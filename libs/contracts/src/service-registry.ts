@@ -1,4 +1,4 @@
-import type { ServiceDescriptor } from '@streamplane/platform';
+import { FAULT_RULES_API, type ServiceDescriptor } from '@streamplane/platform';
 
 /**
  * The seven services as the rest of the platform knows them: where each listens by default and which
@@ -33,3 +33,12 @@ export const SERVICES = {
 export type ServiceName = keyof typeof SERVICES;
 
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
+
+/**
+ * The APIs the platform serves in every service beside the service's own, on the same port: the runtime
+ * fault rules (streamplane.chaos.v1.FaultRulesService), only when the service runs with
+ * STREAMPLANE_FAULTS=enabled. Listed here so that tools find their protos where they find the services'.
+ */
+export const PLATFORM_APIS = {
+  faultRules: FAULT_RULES_API,
+} as const;

@@ -2,6 +2,8 @@ import { Metadata, status } from '@grpc/grpc-js';
 import { InvalidArgumentError } from '../src/errors/domain-errors';
 import { FAULT_METADATA_KEY, FaultInjector, parseFaults } from '../src/faults/faults';
 
+const GET_TITLE = '/streamplane.catalog.v1.CatalogService/GetTitle';
+
 function metadataWith(value: string): Metadata {
   const metadata = new Metadata();
   metadata.set(FAULT_METADATA_KEY, value);
@@ -46,10 +48,10 @@ describe('fault injection', () => {
     const catalog = new FaultInjector('catalog', true);
     const billing = new FaultInjector('billing', true);
     const signal = new AbortController().signal;
-    await expect(catalog.apply(metadataWith('catalog=UNAVAILABLE'), signal)).rejects.toMatchObject({
+    await expect(catalog.apply(GET_TITLE, metadataWith('catalog=UNAVAILABLE'), signal)).rejects.toMatchObject({
       code: status.UNAVAILABLE,
     });
-    await expect(billing.apply(metadataWith('catalog=UNAVAILABLE'), signal)).resolves.toBeUndefined();
+    await expect(billing.apply(GET_TITLE, metadataWith('catalog=UNAVAILABLE'), signal)).resolves.toBeUndefined();
   });
 
   it('fails only the attempt it names', async () => {
@@ -58,22 +60,24 @@ describe('fault injection', () => {
     const firstAttempt = metadataWith('billing=UNAVAILABLE#1');
     const retry = metadataWith('billing=UNAVAILABLE#1');
     retry.set('grpc-previous-rpc-attempts', '1');
-    await expect(billing.apply(firstAttempt, signal)).rejects.toMatchObject({ code: status.UNAVAILABLE });
-    await expect(billing.apply(retry, signal)).resolves.toBeUndefined();
+    await expect(billing.apply(GET_TITLE, firstAttempt, signal)).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    await expect(billing.apply(GET_TITLE, retry, signal)).resolves.toBeUndefined();
   });
 
   it('keeps @response faults for after the handler', async () => {
     const billing = new FaultInjector('billing', true);
     const signal = new AbortController().signal;
     const metadata = metadataWith('billing=UNAVAILABLE@response');
-    await expect(billing.apply(metadata, signal, 'request')).resolves.toBeUndefined();
-    await expect(billing.apply(metadata, signal, 'response')).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    await expect(billing.apply(GET_TITLE, metadata, signal, 'request')).resolves.toBeUndefined();
+    await expect(billing.apply(GET_TITLE, metadata, signal, 'response')).rejects.toMatchObject({
+      code: status.UNAVAILABLE,
+    });
   });
 
   it('is inert when disabled, even for malformed headers', async () => {
     const disabled = new FaultInjector('catalog', false);
     const signal = new AbortController().signal;
-    await expect(disabled.apply(metadataWith('catalog=UNAVAILABLE'), signal)).resolves.toBeUndefined();
-    await expect(disabled.apply(metadataWith('garbage'), signal)).resolves.toBeUndefined();
+    await expect(disabled.apply(GET_TITLE, metadataWith('catalog=UNAVAILABLE'), signal)).resolves.toBeUndefined();
+    await expect(disabled.apply(GET_TITLE, metadataWith('garbage'), signal)).resolves.toBeUndefined();
   });
 });

@@ -1,7 +1,12 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { BreakerRegistry, DEFAULT_BREAKER, type BreakerOptions } from '../src/client/breakers';
 import { failClosed, type DependencyPolicy } from '../src/client/dependency-policy';
-import { CLIENT_LIMIT, ResilientClient, type ResilienceOptions } from '../src/client/resilient-client';
+import {
+  CLIENT_LIMIT,
+  ResilientClient,
+  type ClientDependencies,
+  type ResilienceOptions,
+} from '../src/client/resilient-client';
 import { FAULT_METADATA_KEY } from '../src/faults/faults';
 import { Logger } from '../src/logging/logger';
 import { loadProtos } from '../src/proto/proto-loader';
@@ -45,6 +50,7 @@ async function harness<S extends ServiceName>(
   breaker: BreakerOptions = DEFAULT_BREAKER,
   withoutResilience = false,
   policy?: DependencyPolicy,
+  dependencies: Partial<ClientDependencies> = {},
 ): Promise<Harness<S>> {
   const service = SERVICES[name];
   const server = await ScriptedServer.start(service);
@@ -55,6 +61,7 @@ async function harness<S extends ServiceName>(
     options: { backoff: NO_WAIT, ...options },
     withoutResilience,
     policy,
+    ...dependencies,
   });
   const created: Harness<S> = { server, client: client as unknown as ClientOf<S>, breakers };
   open.push(created as unknown as Harness<ServiceName>);
@@ -201,6 +208,42 @@ describe('circuit breaker', () => {
     // One attempt per call, every call reaching the server: no retry, no breaker opening.
     expect(server.count()).toBe(5);
     expect(client.statsOf('GetTitle')).toMatchObject({ calls: 5, attempts: 5, retries: 0, breakerTransitions: [] });
+  });
+
+  describe('calls carrying injected faults (a ChAP experiment cohort)', () => {
+    /** Twenty calls that fail on an injected fault, as seen from the service they pass through. */
+    async function failTwentyFaultedCalls(client: ClientOf<'catalog'>, server: ScriptedServer): Promise<void> {
+      const incoming = new Metadata();
+      incoming.set(FAULT_METADATA_KEY, 'catalog=UNAVAILABLE');
+      server.otherwise(fail(status.UNAVAILABLE));
+      for (let i = 0; i < 20; i++) {
+        await runWithRequestContext(servedCall({ deadline: Infinity, metadata: incoming }), () =>
+          client.call('GetTitle', { title_id: 'tt00001' }),
+        ).catch(() => undefined);
+      }
+      expect(client.statsOf('GetTitle').breakerTransitions).toEqual(['open']);
+      server.otherwise(ok({ title_id: 'tt00001' }));
+    }
+
+    it('open breakers of their own when faults are honoured: ordinary calls still go through', async () => {
+      const { server, client } = await harness('catalog', { maxAttempts: 1 }, fastReset, false, undefined, {
+        faultCohorts: true,
+      });
+      await failTwentyFaultedCalls(client, server);
+      const reached = server.count();
+      await expect(client.call('GetTitle', { title_id: 'tt00001' })).resolves.toMatchObject({ title_id: 'tt00001' });
+      expect(server.count()).toBe(reached + 1);
+      expect(client.statsOf('GetTitle').breakerRejections).toBe(0);
+    });
+
+    it('share the ordinary breakers when this process ignores faults, so the header buys no fresh breaker', async () => {
+      const { server, client } = await harness('catalog', { maxAttempts: 1 }, fastReset);
+      await failTwentyFaultedCalls(client, server);
+      await expect(client.call('GetTitle', { title_id: 'tt00001' })).rejects.toMatchObject({
+        code: status.UNAVAILABLE,
+        details: expect.stringMatching(/circuit breaker .* is open/),
+      });
+    });
   });
 
   it('keeps one breaker per method', async () => {

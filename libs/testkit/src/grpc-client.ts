@@ -26,7 +26,11 @@ type UnaryMethod = (
   callback: (error: ServiceError | null, response: unknown) => void,
 ) => void;
 
-export function testClient(descriptor: ServiceDescriptor, address: string): TestClient {
+/** A client of a service's API, or of an API the platform serves beside it (PLATFORM_APIS). */
+export function testClient(
+  descriptor: Pick<ServiceDescriptor, 'protoFile' | 'grpcService'>,
+  address: string,
+): TestClient {
   return clientFor([descriptor.protoFile], descriptor.grpcService, address);
 }
 

@@ -112,6 +112,12 @@ export class BreakerRegistry {
     return breaker;
   }
 
+  /** Forgets the breaker for `key`: it stops listening to the shared timer, and the next get() makes a new one. */
+  release(key: string): void {
+    this.breakers.get(key)?.shutdown();
+    this.breakers.delete(key);
+  }
+
   /** Opens `breaker` when `burstFailures` of its last `burstWindow` calls failed. */
   private watchBursts(breaker: CircuitBreaker<[() => Promise<unknown>], unknown>): void {
     const { burstWindow, burstFailures, volumeThreshold } = this.options;

@@ -76,6 +76,12 @@ export interface ClientDependencies {
   withoutResilience?: boolean;
   /** The clock of client-side throttling (tests use a manual one). */
   now?: () => number;
+  /**
+   * True when this process honours x-streamplane-fault (STREAMPLANE_FAULTS=enabled): calls that carry the
+   * header then have guards of their own (see TargetGuards). Off, the header cannot buy a caller a fresh
+   * breaker.
+   */
+  faultCohorts?: boolean;
 }
 
 /**
@@ -127,6 +133,40 @@ type UnaryDefinition = MethodDefinition<unknown, unknown, unknown, unknown>;
 type Breaker = ReturnType<BreakerRegistry['get']>;
 
 /**
+ * What protects one target from one cohort of calls: its breakers (one per method), its adaptive in-flight
+ * limit, its client-side throttle and its retry budget. Ordinary calls share one set. Calls that carry an
+ * injected fault (a ChAP experiment, a game day) get a set per fault header, as ChAP's experiment cohort
+ * gets instances of its own: the failures injected into the experiment open the experiment's breakers and
+ * spend its budgets, never those the control cohort's calls go through, so the comparison measures the
+ * fault and not its spill-over.
+ */
+class TargetGuards {
+  readonly breakers = new Map<string, Breaker>();
+  readonly limiter = new ConcurrencyLimiter(new Gradient2Limit(CLIENT_LIMIT));
+  readonly retryBudget: RetryBudget;
+  readonly throttle: AdaptiveThrottle;
+
+  /** `faults`: the fault header of the cohort; undefined for ordinary calls. */
+  constructor(
+    readonly faults: string | undefined,
+    retryBudget: RetryBudgetOptions,
+    now: (() => number) | undefined,
+    random: () => number,
+  ) {
+    this.retryBudget = new RetryBudget(retryBudget);
+    this.throttle = new AdaptiveThrottle({}, now, random);
+  }
+
+  /** The name of a breaker of this cohort in logs, metrics and the registry. */
+  breakerKey(target: string, method: string): string {
+    return this.faults === undefined ? `${target}/${method}` : `${target}/${method} [faults: ${this.faults}]`;
+  }
+}
+
+/** Fault cohorts kept per target; the oldest goes when another arrives (experiments run one or two at once). */
+const MAX_FAULT_COHORTS = 8;
+
+/**
  * The only way a Streamplane service calls another. Per call, from the outside in: a deadline (the
  * method's budget, capped by the caller's remaining deadline), retries (UNAVAILABLE only, or
  * RESOURCE_EXHAUSTED with server pushback; full-jitter backoff; never past the deadline, never through an
@@ -137,13 +177,13 @@ type Breaker = ReturnType<BreakerRegistry['get']>;
 export class ResilientClient<Definition> {
   private readonly channel: Client;
   private readonly options: ResilienceOptions;
-  private readonly retryBudget: RetryBudget;
   private readonly stats = new Map<string, MethodStats>();
-  private readonly breakers = new Map<string, Breaker>();
   private readonly random: () => number;
   private readonly telemetry: RpcTelemetry;
-  private readonly limiter = new ConcurrencyLimiter(new Gradient2Limit(CLIENT_LIMIT));
-  private readonly throttle: AdaptiveThrottle;
+  /** The guards of ordinary calls. */
+  private readonly guards: TargetGuards;
+  /** The guards of calls carrying injected faults, by fault header (oldest first). */
+  private readonly faultCohorts = new Map<string, TargetGuards>();
   private probing = false;
   private closed = false;
   /** When the target began failing to answer, while it does; logged once per transition. */
@@ -157,11 +197,10 @@ export class ResilientClient<Definition> {
   ) {
     this.options = { ...DEFAULT_RESILIENCE, ...deps.options };
     this.options.budgetsMs = { ...deps.policy?.budgetsMs, ...deps.options?.budgetsMs } as Record<string, number>;
-    this.retryBudget = new RetryBudget(this.options.retryBudget);
     this.random = deps.random ?? Math.random;
     this.telemetry = deps.telemetry ?? new RpcTelemetry();
-    this.throttle = new AdaptiveThrottle({}, deps.now, this.random);
-    this.telemetry.observeLimiter({ side: 'client', target: target.name }, this.limiter);
+    this.guards = new TargetGuards(undefined, this.options.retryBudget, deps.now, this.random);
+    this.telemetry.observeLimiter({ side: 'client', target: target.name }, this.guards.limiter);
     this.channel = new Client(channelTarget, credentials.createInsecure(), {
       'grpc.service_config': SERVICE_CONFIG,
       ...RECONNECT_BACKOFF,
@@ -258,7 +297,9 @@ export class ResilientClient<Definition> {
     this.probing = true;
     const next = (): void => void setTimeout(probe, HEALTH_PROBE_EVERY_MS).unref();
     const probe = (): void => {
-      const open = [...this.breakers.values()].filter((breaker) => !breaker.closed);
+      const open = [this.guards, ...this.faultCohorts.values()]
+        .flatMap((guards) => [...guards.breakers.values()])
+        .filter((breaker) => !breaker.closed);
       if (open.length === 0 || this.closed) {
         this.probing = false;
         return;
@@ -299,13 +340,14 @@ export class ResilientClient<Definition> {
     const priority = options.priority ?? context?.priority ?? 'critical';
     const metadata = this.metadataFor(options, context?.metadata, priority);
     const mayRetry = isSafeToRepeat(definition) || hasIdempotencyKey(request);
-    const breaker = this.breakerFor(method);
+    const guards = this.guardsFor(metadata);
+    const breaker = this.breakerFor(guards, method);
     const stats = this.statsOf(method);
     if (this.deps.withoutResilience) {
       stats.attempts += 1;
-      return this.attempt(definition, request, metadata, deadline, 1, context, undefined);
+      return this.attempt(definition, request, metadata, deadline, 1, context, guards, undefined);
     }
-    this.retryBudget.recordRequest();
+    guards.retryBudget.recordRequest();
 
     for (let attempt = 1; ; attempt++) {
       if (Date.now() >= deadline) {
@@ -313,14 +355,14 @@ export class ResilientClient<Definition> {
       }
       // Throttling is final for the call: retrying into it would only add load. Retries have their own
       // budget and follow the target's pushback, so only first attempts are throttled.
-      if (attempt === 1 && this.throttle.rejectsNext()) {
+      if (attempt === 1 && guards.throttle.rejectsNext()) {
         this.note('throttled', method);
         throw statusError(
           GrpcStatus.RESOURCE_EXHAUSTED,
           `${this.target.name} is refusing most calls; this one was not sent (client-side throttling)`,
         );
       }
-      const admitted = this.limiter.tryAcquire(priority);
+      const admitted = guards.limiter.tryAcquire(priority);
       let failure: StatusError;
       if (!admitted) {
         this.note('limit_refused', method);
@@ -331,14 +373,14 @@ export class ResilientClient<Definition> {
         // target the slots stay taken and the retries (within the retry budget) end in the refusal.
         failure = statusError(
           GrpcStatus.RESOURCE_EXHAUSTED,
-          `${this.target.name} has ${this.limiter.inFlight} calls in flight, its adaptive limit; this one was not sent`,
-          pushbackMetadata(this.limiter.retryAfterMs),
+          `${this.target.name} has ${guards.limiter.inFlight} calls in flight, its adaptive limit; this one was not sent`,
+          pushbackMetadata(guards.limiter.retryAfterMs),
         );
       } else {
         try {
           return await breaker.fire(() => {
             stats.attempts += 1;
-            return this.attempt(definition, request, metadata, deadline, attempt, context, admitted);
+            return this.attempt(definition, request, metadata, deadline, attempt, context, guards, admitted);
           });
         } catch (error) {
           // Settled already when the attempt went out; an attempt the breaker never let out leaves its slot.
@@ -354,7 +396,7 @@ export class ResilientClient<Definition> {
       // A call refused here was never sent, so it may be tried again whatever the method changes.
       const delay = this.retryDelay(failure, attempt, mayRetry || !admitted, deadline, breaker.opened);
       if (delay === undefined) throw failure;
-      if (!this.retryBudget.tryAcquireRetry()) {
+      if (!guards.retryBudget.tryAcquireRetry()) {
         this.note('retry_budget_exhausted', method);
         throw failure;
       }
@@ -395,6 +437,7 @@ export class ResilientClient<Definition> {
     deadline: number,
     attempt: number,
     caller: RequestContext | undefined,
+    guards: TargetGuards,
     admitted: AdmittedCall | undefined,
   ): Promise<unknown> {
     // Each attempt gets its own trace context header; the first may write into the call's own metadata.
@@ -416,7 +459,7 @@ export class ResilientClient<Definition> {
           cancellation.stopListening?.();
           const code = error ? error.code : GrpcStatus.OK;
           const durationMs = performance.now() - startedAt;
-          this.throttle.answered(code !== GrpcStatus.RESOURCE_EXHAUSTED);
+          guards.throttle.answered(code !== GrpcStatus.RESOURCE_EXHAUSTED);
           if (code === GrpcStatus.DEADLINE_EXCEEDED) admitted?.dropped();
           else if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.RESOURCE_EXHAUSTED)
             admitted?.failed(durationMs);
@@ -513,10 +556,31 @@ export class ResilientClient<Definition> {
     return definition;
   }
 
-  private breakerFor(method: string): Breaker {
-    let breaker = this.breakers.get(method);
+  /** The guards of the call's cohort: its own when it carries injected faults and this process honours them. */
+  private guardsFor(metadata: Metadata): TargetGuards {
+    if (!this.deps.faultCohorts) return this.guards;
+    const values = metadata.get(FAULT_METADATA_KEY);
+    if (values.length === 0) return this.guards;
+    const faults = values.map(String).join(',');
+    let guards = this.faultCohorts.get(faults);
+    if (!guards) {
+      if (this.faultCohorts.size >= MAX_FAULT_COHORTS) {
+        const [oldest, retired] = this.faultCohorts.entries().next().value as [string, TargetGuards];
+        this.faultCohorts.delete(oldest);
+        for (const method of retired.breakers.keys()) {
+          this.deps.breakers.release(retired.breakerKey(this.target.name, method));
+        }
+      }
+      guards = new TargetGuards(faults, this.options.retryBudget, this.deps.now, this.random);
+      this.faultCohorts.set(faults, guards);
+    }
+    return guards;
+  }
+
+  private breakerFor(guards: TargetGuards, method: string): Breaker {
+    let breaker = guards.breakers.get(method);
     if (!breaker) {
-      const key = `${this.target.name}/${method}`;
+      const key = guards.breakerKey(this.target.name, method);
       const created = this.deps.breakers.get(key);
       const stats = this.statsOf(method);
       const onTransition = (): void => {
@@ -533,7 +597,7 @@ export class ResilientClient<Definition> {
       created.on('open', onTransition);
       created.on('halfOpen', onTransition);
       created.on('close', onTransition);
-      this.breakers.set(method, created);
+      guards.breakers.set(method, created);
       breaker = created;
     }
     return breaker;

@@ -13,6 +13,8 @@ export interface ServiceClientsOptions {
   telemetry?: RpcTelemetry;
   /** See ClientDependencies.withoutResilience: the bench's switch, never a production setting. */
   withoutResilience?: boolean;
+  /** See ClientDependencies.faultCohorts: true when the process honours injected faults. */
+  faultCohorts?: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export class ServiceClients<Definitions = Record<string, unknown>> {
           telemetry: options.telemetry,
           policy,
           withoutResilience: options.withoutResilience,
+          faultCohorts: options.faultCohorts,
         }),
       );
     }

@@ -2,13 +2,9 @@ import Consul from 'consul';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logging/logger';
+import { instancesOfHealthEntries, type ConsulHealthEntry, type ServiceInstance } from './consul-health';
 
-/** One healthy instance of a service, as Consul's health endpoint reports it. */
-export interface ServiceInstance {
-  id: string;
-  address: string;
-  port: number;
-}
+export type { ServiceInstance } from './consul-health';
 
 export interface WatchOptions {
   /** How long Consul may hold a blocking query open. */
@@ -26,11 +22,6 @@ export const DEFAULT_WATCH: WatchOptions = {
   errorBackoffBaseMs: 250,
   errorBackoffCapMs: 10_000,
 };
-
-interface HealthEntry {
-  Node?: { Address?: string };
-  Service?: { ID?: string; Address?: string; Port?: number };
-}
 
 /**
  * Keeps the passing instances of one service current with Consul blocking queries on
@@ -122,9 +113,9 @@ export class ConsulWatcher extends EventEmitter {
       if (!Array.isArray(result) || !Array.isArray(result[1])) {
         throw new Error(`unexpected answer from Consul: ${(result as Error)?.message ?? String(result)}`);
       }
-      const [response, entries] = result as [{ headers: Record<string, string> }, HealthEntry[]];
+      const [response, entries] = result as [{ headers: Record<string, string> }, ConsulHealthEntry[]];
       this.index = nextIndex(this.index, Number(response.headers['x-consul-index']));
-      this.update(entries.map(toInstance).filter((instance): instance is ServiceInstance => instance !== undefined));
+      this.update(instancesOfHealthEntries(entries));
     } finally {
       this.cancel.off('cancel', onCancel);
     }
@@ -155,12 +146,4 @@ export function nextIndex(previous: number, received: number): number {
   // The index went backwards (Consul restarted or restored a snapshot): start again from scratch.
   if (received < previous) return 0;
   return received;
-}
-
-function toInstance(entry: HealthEntry): ServiceInstance | undefined {
-  const id = entry.Service?.ID;
-  const address = entry.Service?.Address || entry.Node?.Address;
-  const port = entry.Service?.Port;
-  if (!id || !address || !port) return undefined;
-  return { id, address, port };
 }

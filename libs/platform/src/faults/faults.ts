@@ -1,8 +1,11 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { trace, type Counter } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError } from '../errors/domain-errors';
 import { statusError } from '../errors/grpc-status';
 import type { Logger } from '../logging/logger';
+import { activeTelemetry } from '../telemetry/telemetry';
+import type { FaultRuleHit, FaultRuleSet } from './fault-rules';
 
 /**
  * Fault injection for tests and game days. A request may carry
@@ -33,7 +36,8 @@ export interface Fault {
   attempt?: number;
 }
 
-const MAX_INJECTED_LATENCY_MS = 60_000;
+/** The longest delay a request or a rule may inject. */
+export const MAX_INJECTED_LATENCY_MS = 60_000;
 const FAULT_SYNTAX = /^(?<service>[\w-]+)=(?<fault>[\w]+?)(?<unit>ms)?(?<phase>@response)?(?:#(?<attempt>\d+))?$/;
 
 export function parseFaults(header: string): Fault[] {
@@ -74,35 +78,104 @@ export function parseFaults(header: string): Fault[] {
   return faults;
 }
 
+/** Span attributes of a call a fault was injected into (header or rule alike), beside rule_ids for rules. */
+export const FAULT_SPAN_ATTRIBUTES = {
+  ruleIds: 'streamplane.fault.rule_ids',
+  latencyMs: 'streamplane.fault.latency_ms',
+  errorCode: 'streamplane.fault.error_code',
+} as const;
+
+/**
+ * Injects the faults a served call is asked for: those its x-streamplane-fault metadata names for this
+ * service, and, in the request phase, those the runtime rules draw for its method. Latencies add up and
+ * are waited for first; then the call fails with the request's own error code if it names one, else with
+ * the first rule's that hit. The call's server span (the active one) records what was injected, and every
+ * rule hit is counted (streamplane_faults_injected_total{rule, method, kind}).
+ */
 export class FaultInjector {
+  private injectedByRules?: Counter;
+
   constructor(
     private readonly service: string,
     readonly enabled: boolean,
     private readonly logger?: Logger,
+    private readonly rules?: FaultRuleSet,
   ) {}
 
-  /** Applies the faults the request asks of this service in `phase`: waits first, then fails if asked to. */
-  async apply(metadata: Metadata, signal: AbortSignal, phase: FaultPhase = 'request'): Promise<void> {
+  /** Applies the faults of one call of `method` (its full path) in `phase`: waits first, then fails if asked to. */
+  async apply(method: string, metadata: Metadata, signal: AbortSignal, phase: FaultPhase = 'request'): Promise<void> {
     if (!this.enabled) return;
+    const requested = this.requestedFaults(metadata, phase);
+    const hits = phase === 'request' && this.rules ? this.rules.hitsFor(method) : [];
+    if (requested.length === 0 && hits.length === 0) return;
+    let latencyMs = 0;
+    for (const fault of requested) latencyMs += fault.latencyMs ?? 0;
+    for (const { fault } of hits) if (fault.kind === 'latency') latencyMs += fault.latencyMs;
+    const failure = this.failureOf(requested, hits);
+    const statusName = failure && GrpcStatus[failure.code];
+    this.record(method, hits, latencyMs, statusName);
+    this.logger?.debug('injecting fault', {
+      latency_ms: latencyMs,
+      status: statusName,
+      phase,
+      rule_ids: hits.map(({ ruleId }) => ruleId),
+    });
+    if (latencyMs > 0) {
+      await sleep(latencyMs, undefined, { signal }).catch(() => undefined);
+    }
+    if (failure) {
+      const cause = failure.ruleId === undefined ? '' : ` (fault rule ${failure.ruleId})`;
+      throw statusError(failure.code, `injected fault: ${this.service} answered ${statusName}${cause}`);
+    }
+  }
+
+  /** The request's own error code wins over the rules'; among rules, the first that hit. */
+  private failureOf(
+    requested: readonly Fault[],
+    hits: readonly FaultRuleHit[],
+  ): { code: GrpcStatus; ruleId?: string } | undefined {
+    const asked = requested.find((fault) => fault.failWith !== undefined)?.failWith;
+    if (asked !== undefined) return { code: asked };
+    for (const { ruleId, fault } of hits) if (fault.kind === 'error') return { code: fault.code, ruleId };
+    return undefined;
+  }
+
+  /** What the request's x-streamplane-fault metadata asks of this service in `phase`, on this attempt. */
+  private requestedFaults(metadata: Metadata, phase: FaultPhase): Fault[] {
     const values = metadata.get(FAULT_METADATA_KEY);
-    if (values.length === 0) return;
+    if (values.length === 0) return [];
     const attempt = Number(metadata.get(PREVIOUS_ATTEMPTS_KEY)[0] ?? 0) + 1;
-    const mine = parseFaults(values.map(String).join(',')).filter(
+    return parseFaults(values.map(String).join(',')).filter(
       (fault) =>
         fault.service === this.service &&
         fault.phase === phase &&
         (fault.attempt === undefined || fault.attempt === attempt),
     );
-    if (mine.length === 0) return;
-    const latencyMs = mine.reduce((total, fault) => total + (fault.latencyMs ?? 0), 0);
-    const failWith = mine.find((fault) => fault.failWith !== undefined)?.failWith;
-    const statusName = failWith === undefined ? undefined : GrpcStatus[failWith];
-    this.logger?.debug('injecting fault', { latency_ms: latencyMs, status: statusName, phase, attempt });
-    if (latencyMs > 0) {
-      await sleep(latencyMs, undefined, { signal }).catch(() => undefined);
+  }
+
+  private record(
+    method: string,
+    hits: readonly FaultRuleHit[],
+    latencyMs: number,
+    statusName: string | undefined,
+  ): void {
+    const span = trace.getActiveSpan();
+    if (span) {
+      if (hits.length > 0)
+        span.setAttribute(
+          FAULT_SPAN_ATTRIBUTES.ruleIds,
+          hits.map(({ ruleId }) => ruleId),
+        );
+      if (latencyMs > 0) span.setAttribute(FAULT_SPAN_ATTRIBUTES.latencyMs, latencyMs);
+      if (statusName !== undefined) span.setAttribute(FAULT_SPAN_ATTRIBUTES.errorCode, statusName);
     }
-    if (failWith !== undefined) {
-      throw statusError(failWith, `injected fault: ${this.service} answered ${statusName}`);
+    if (hits.length === 0) return;
+    this.injectedByRules ??= activeTelemetry().meter.createCounter('streamplane.faults.injected', {
+      description: 'Calls a runtime fault rule delayed (kind=latency) or failed (kind=error), by rule and method.',
+    });
+    const methodName = method.slice(method.lastIndexOf('/') + 1);
+    for (const { ruleId, fault } of hits) {
+      this.injectedByRules.add(1, { rule: ruleId, method: methodName, kind: fault.kind });
     }
   }
 }

@@ -58,14 +58,20 @@ export class CallPipeline {
     return this.inFlightCalls;
   }
 
-  wrap(handler: UnaryHandler): UnaryHandler {
-    return (call, callback) => this.serve(call, callback, handler);
+  /**
+   * The handler inside the pipeline. An `operator` call (the fault rules admin API) is traced, timed and
+   * mapped like any other, but never refused at the concurrency limit nor hit by a fault: an operator must
+   * be able to clear a latency rule that has filled the limit with delayed calls.
+   */
+  wrap(handler: UnaryHandler, caller: 'application' | 'operator' = 'application'): UnaryHandler {
+    return (call, callback) => this.serve(call, callback, handler, caller === 'operator');
   }
 
   private serve(
     call: ServerUnaryCall<unknown, unknown>,
     callback: sendUnaryData<unknown>,
     handler: UnaryHandler,
+    byOperator: boolean,
   ): void {
     const startedAt = performance.now();
     const method = call.getPath();
@@ -73,7 +79,7 @@ export class CallPipeline {
     let admitted: AdmittedCall | undefined;
     try {
       priority = priorityOf(call.metadata, this.admission.sheddableMethods?.has(method) ? 'sheddable' : 'critical');
-      admitted = this.admit(method, priority);
+      admitted = byOperator ? undefined : this.admit(method, priority);
     } catch (error) {
       // Refused before any work, and as cheaply as can be: under overload, refusals are most calls.
       callback(refusal(error));
@@ -145,7 +151,7 @@ export class CallPipeline {
     runWithRequestContext(
       requestContext,
       () => {
-        if (!this.faults.enabled) {
+        if (!this.faults.enabled || byOperator) {
           try {
             handler(call, finish);
           } catch (error) {
@@ -157,10 +163,12 @@ export class CallPipeline {
         const answer: sendUnaryData<unknown> = (error, value) => {
           if (error) finish(error);
           else
-            this.faults.apply(call.metadata, cancellation.signal, 'response').then(() => finish(null, value), finish);
+            this.faults
+              .apply(method, call.metadata, cancellation.signal, 'response')
+              .then(() => finish(null, value), finish);
         };
         this.faults
-          .apply(call.metadata, cancellation.signal)
+          .apply(method, call.metadata, cancellation.signal)
           .then(() => handler(call, answer))
           .catch((error: unknown) => finish(error as Error));
       },

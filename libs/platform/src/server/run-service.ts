@@ -6,6 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { ConfigError, EXIT_BAD_CONFIG, loadConfig, staticAddressSchema, type PlatformConfig } from '../config/config';
 import { FaultInjector } from '../faults/faults';
+import { FaultRuleSet } from '../faults/fault-rules';
+import { addFaultRulesService, FAULT_RULES_API } from '../faults/fault-rules-service';
+import { systemClock } from '../clock';
 import { Logger, NestLoggerAdapter } from '../logging/logger';
 import { loadProtos } from '../proto/proto-loader';
 import { addReflection } from '../reflection/reflection';
@@ -76,7 +79,11 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   const rpcTelemetry = new RpcTelemetry();
   const logger = new Logger(options.service.name, config.LOG_LEVEL);
   const { packageName } = splitGrpcService(options.service);
-  const protos = loadProtos([options.service.protoFile]);
+  const faultsEnabled = config.STREAMPLANE_FAULTS === 'enabled';
+  // The fault rules API's proto is loaded only where it is served, so that reflection lists it exactly then.
+  const protos = loadProtos(
+    faultsEnabled ? [options.service.protoFile, FAULT_RULES_API.protoFile] : [options.service.protoFile],
+  );
   const health = new HealthReporter([options.service.grpcService]);
   const readiness = new Readiness(logger);
   const discovery = createDiscovery(config, logger, config);
@@ -84,12 +91,19 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   if (withoutResilience) {
     logger.warn('STREAMPLANE_BENCH_WITHOUT=resilience: outbound calls have no breakers and no retries (bench only)');
   }
-  const clients = new ServiceClients(dependencies, discovery, logger, { telemetry: rpcTelemetry, withoutResilience });
+  const clients = new ServiceClients(dependencies, discovery, logger, {
+    telemetry: rpcTelemetry,
+    withoutResilience,
+    faultCohorts: faultsEnabled,
+  });
   const service = protos.definition[options.service.grpcService] as Record<string, unknown>;
   for (const method of options.sheddableMethods ?? []) {
     if (!(method in service))
       throw new Error(`sheddableMethods: ${options.service.grpcService} has no method ${method}`);
   }
+  const faultRules = faultsEnabled
+    ? new FaultRuleSet({ grpcService: options.service.grpcService, methods: Object.keys(service) }, systemClock)
+    : undefined;
   // Answered within the slow-call threshold is answered well enough, however much slower than usual: a
   // server busier than before takes the extra callers instead of turning them away to retry. Past it,
   // Gradient2 and the drops shrink the limit.
@@ -99,7 +113,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   rpcTelemetry.observeLimiter({ side: 'server' }, limiter);
   const pipeline = new CallPipeline(
     logger,
-    new FaultInjector(options.service.name, config.STREAMPLANE_FAULTS === 'enabled', logger),
+    new FaultInjector(options.service.name, faultsEnabled, logger, faultRules),
     rpcTelemetry,
     {
       limiter,
@@ -117,6 +131,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
     pipeline,
     onServerCreated: (server) => {
       health.addToServer(server);
+      if (faultRules) addFaultRulesService(server, protos.definition, faultRules, pipeline);
       addReflection(server, protos);
     },
   });
@@ -146,6 +161,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
     grpc_service: options.service.grpcService,
     metrics_port: metrics?.port,
     otlp_endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    fault_injection: faultsEnabled ? `enabled, with ${FAULT_RULES_API.grpcService}` : 'disabled',
   });
   const registration = registerUntilDone(
     discovery,

@@ -1,0 +1,394 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
+
+/**
+ * A test-only stand-in for the Kubernetes API server, on node:http, with exactly the endpoints the Chaos
+ * Monkey's client calls:
+ *
+ * - `GET /apis/apps/v1/namespaces/<ns>/deployments`: a DeploymentList; each Deployment's status counts
+ *   the Running, not terminating pods its selector matches, as the Deployment controller would;
+ * - `GET /api/v1/namespaces/<ns>/pods?labelSelector=…`: a PodList (equality and existence selectors:
+ *   `a=b`, `a==b`, `a!=b`, `a`, `!a`; set-based ones get 400 as unsupported here);
+ * - `POST /api/v1/namespaces/<ns>/pods/<name>/eviction` (a policy/v1 Eviction): 201 and the pod is gone, or
+ *   429 when a PodDisruptionBudget would fall below minAvailable, 404 when there is no such pod, 400 when
+ *   the body is not an Eviction of that pod;
+ * - `DELETE /api/v1/namespaces/<ns>/pods/<name>`: 200 with the pod, which is then gone; 404 without one;
+ * - `POST /api/v1/namespaces/<ns>/events` (core/v1 Event): 201, `generateName` resolved; 409 when the name
+ *   is taken; 422 without an involvedObject or reason.
+ *
+ * Errors are metav1.Status objects with the API server's codes, reasons and messages. With a token, a
+ * request without `Authorization: Bearer <token>` gets 401. Every request is recorded.
+ * Product code never uses this; tests point a kubeconfig at it (`writeKubeconfig`).
+ */
+
+export interface DoublePod {
+  name: string;
+  labels: Record<string, string>;
+  phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+  /** Already being deleted (metadata.deletionTimestamp set). */
+  terminating?: boolean;
+  uid?: string;
+}
+
+export interface DoubleDeployment {
+  name: string;
+  replicas: number;
+  /** spec.selector.matchLabels. */
+  selector: Record<string, string>;
+  /** spec.template.metadata.labels (the selector's labels are added). */
+  templateLabels?: Record<string, string>;
+}
+
+export interface DoubleDisruptionBudget {
+  name: string;
+  selector: Record<string, string>;
+  minAvailable: number;
+}
+
+export interface RecordedKubeRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body?: unknown;
+  status: number;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace: string; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handle(match: RegExpExecArray, query: URLSearchParams, body: unknown): Reply;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+}
+
+class KubeStatusError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export class KubeApiDouble {
+  readonly requests: RecordedKubeRequest[] = [];
+  /** Events created through the API, as stored. */
+  readonly events: KubeObject[] = [];
+  private readonly pods = new Map<string, KubeObject>();
+  private readonly deployments = new Map<string, DoubleDeployment>();
+  private readonly budgets: DoubleDisruptionBudget[] = [];
+  private server?: Server;
+  private resourceVersion = 1;
+
+  constructor(
+    readonly namespace = 'streamplane',
+    private readonly token?: string,
+  ) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => void this.serve(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get url(): string {
+    if (!this.server) throw new Error('the double is not started');
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  /** A kubeconfig whose current context points at this double (namespace and token included); its path. */
+  writeKubeconfig(directory = mkdtempSync(join(tmpdir(), 'kube-double-'))): string {
+    const path = join(directory, 'kubeconfig');
+    const user = this.token ? { token: this.token } : {};
+    writeFileSync(
+      path,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        // Plain HTTP on loopback: @kubernetes/client-node accepts an http:// server only with TLS checks off.
+        clusters: [{ name: 'double', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'monkey', user }],
+        contexts: [{ name: 'double', context: { cluster: 'double', user: 'monkey', namespace: this.namespace } }],
+        'current-context': 'double',
+      }),
+    );
+    return path;
+  }
+
+  addDeployment(deployment: DoubleDeployment): void {
+    this.deployments.set(deployment.name, deployment);
+  }
+
+  addPod(pod: DoublePod): void {
+    this.pods.set(pod.name, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: pod.name,
+        namespace: this.namespace,
+        uid: pod.uid ?? randomUUID(),
+        labels: pod.labels,
+        resourceVersion: String(this.resourceVersion++),
+        ...(pod.terminating ? { deletionTimestamp: new Date().toISOString() } : {}),
+      },
+      status: { phase: pod.phase ?? 'Running' },
+    });
+  }
+
+  addDisruptionBudget(budget: DoubleDisruptionBudget): void {
+    this.budgets.push(budget);
+  }
+
+  podNames(): string[] {
+    return [...this.pods.keys()].sort();
+  }
+
+  private readonly routes: Route[] = [
+    {
+      method: 'GET',
+      pattern: /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments$/,
+      handle: ([, namespace]) => ({
+        status: 200,
+        body: {
+          apiVersion: 'apps/v1',
+          kind: 'DeploymentList',
+          metadata: { resourceVersion: String(this.resourceVersion) },
+          items:
+            namespace === this.namespace ? [...this.deployments.values()].map((d) => this.deploymentObject(d)) : [],
+        },
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/v1\/namespaces\/([^/]+)\/pods$/,
+      handle: ([, namespace], query) => {
+        const matches = parseSelector(query.get('labelSelector') ?? '');
+        const items =
+          namespace === this.namespace ? [...this.pods.values()].filter((pod) => matches(labelsOf(pod))) : [];
+        return {
+          status: 200,
+          body: {
+            apiVersion: 'v1',
+            kind: 'PodList',
+            metadata: { resourceVersion: String(this.resourceVersion) },
+            items,
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/eviction$/,
+      handle: ([, namespace, name], _query, body) => {
+        const eviction = body as { apiVersion?: string; kind?: string; metadata?: { name?: string } } | undefined;
+        if (eviction?.kind !== 'Eviction' || eviction.apiVersion !== 'policy/v1') {
+          throw new KubeStatusError(400, 'BadRequest', 'expected a policy/v1 Eviction');
+        }
+        if (eviction.metadata?.name !== name) {
+          throw new KubeStatusError(400, 'BadRequest', `name in URL does not match name in Eviction object`);
+        }
+        const pod = this.existingPod(namespace!, name!);
+        const blocking = this.budgets.find(
+          (budget) =>
+            selects(budget.selector, labelsOf(pod)) && this.healthyPods(budget.selector) - 1 < budget.minAvailable,
+        );
+        if (blocking) {
+          throw new KubeStatusError(
+            429,
+            'TooManyRequests',
+            "Cannot evict pod as it would violate the pod's disruption budget.",
+            {
+              causes: [
+                {
+                  reason: 'DisruptionBudget',
+                  message: `The disruption budget ${blocking.name} needs ${blocking.minAvailable} healthy pods and has ${this.healthyPods(blocking.selector)} currently`,
+                },
+              ],
+            },
+          );
+        }
+        this.pods.delete(name!);
+        return { status: 201, body: { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 } };
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/,
+      handle: ([, namespace, name]) => {
+        const pod = this.existingPod(namespace!, name!);
+        this.pods.delete(name!);
+        return {
+          status: 200,
+          body: { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString() } },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/v1\/namespaces\/([^/]+)\/events$/,
+      handle: ([, namespace], _query, body) => {
+        const event = body as Partial<KubeObject> & { involvedObject?: unknown; reason?: unknown };
+        const metadata = (event?.metadata ?? {}) as { name?: string; generateName?: string };
+        const missing = ['involvedObject', 'reason'].filter((field) => !event?.[field]);
+        if (missing.length > 0) {
+          throw new KubeStatusError(
+            422,
+            'Invalid',
+            `Event "${metadata.name ?? metadata.generateName ?? ''}" is invalid: ${missing.map((field) => `${field}: Required value`).join(', ')}`,
+          );
+        }
+        const name = metadata.name ?? `${metadata.generateName ?? ''}${randomUUID().slice(0, 5)}`;
+        if (this.events.some((existing) => existing.metadata.name === name)) {
+          throw new KubeStatusError(409, 'AlreadyExists', `events "${name}" already exists`);
+        }
+        const stored: KubeObject = {
+          ...event,
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { ...metadata, name, namespace: namespace!, uid: randomUUID() },
+        };
+        this.events.push(stored);
+        return { status: 201, body: stored };
+      },
+    },
+  ];
+
+  private async serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://double');
+    const record: RecordedKubeRequest = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+    };
+    this.requests.push(record);
+    let reply: Reply;
+    try {
+      const body = await text(request);
+      if (body) {
+        try {
+          record.body = JSON.parse(body);
+        } catch {
+          throw new KubeStatusError(400, 'BadRequest', 'the request body is not JSON');
+        }
+      }
+      if (this.token && request.headers.authorization !== `Bearer ${this.token}`) {
+        throw new KubeStatusError(401, 'Unauthorized', 'Unauthorized');
+      }
+      const route = this.routes.find(
+        (candidate) => candidate.method === record.method && candidate.pattern.test(url.pathname),
+      );
+      if (!route) throw new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
+      reply = route.handle(route.pattern.exec(url.pathname)!, url.searchParams, record.body);
+    } catch (error) {
+      const failure =
+        error instanceof KubeStatusError ? error : new KubeStatusError(500, 'InternalError', (error as Error).message);
+      reply = {
+        status: failure.code,
+        body: {
+          apiVersion: 'v1',
+          kind: 'Status',
+          metadata: {},
+          status: 'Failure',
+          message: failure.message,
+          reason: failure.reason,
+          ...(failure.details ? { details: failure.details } : {}),
+          code: failure.code,
+        },
+      };
+    }
+    record.status = reply.status;
+    response.writeHead(reply.status, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(reply.body));
+  }
+
+  private existingPod(namespace: string, name: string): KubeObject {
+    const pod = namespace === this.namespace ? this.pods.get(name) : undefined;
+    if (!pod) throw new KubeStatusError(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
+    return pod;
+  }
+
+  /** Pods the selector matches that are Running and not being deleted: what counts as healthy and ready. */
+  private healthyPods(selector: Record<string, string>): number {
+    return [...this.pods.values()].filter(
+      (pod) =>
+        selects(selector, labelsOf(pod)) &&
+        (pod.status as { phase?: string }).phase === 'Running' &&
+        pod.metadata.deletionTimestamp === undefined,
+    ).length;
+  }
+
+  private deploymentObject(deployment: DoubleDeployment): KubeObject {
+    const ready = this.healthyPods(deployment.selector);
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: deployment.name, namespace: this.namespace },
+      spec: {
+        replicas: deployment.replicas,
+        selector: { matchLabels: deployment.selector },
+        template: {
+          metadata: { labels: { ...deployment.templateLabels, ...deployment.selector } },
+          spec: { containers: [] },
+        },
+      },
+      status: { replicas: ready, readyReplicas: ready, availableReplicas: ready },
+    };
+  }
+}
+
+function labelsOf(object: KubeObject): Record<string, string> {
+  return (object.metadata.labels as Record<string, string> | undefined) ?? {};
+}
+
+function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+/** An equality- or existence-based label selector as a predicate (the API server's syntax for those). */
+function parseSelector(text: string): (labels: Record<string, string>) => boolean {
+  const requirements = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part): ((labels: Record<string, string>) => boolean) => {
+      if (/\s(in|notin)\s*\(/.test(part)) {
+        throw new KubeStatusError(400, 'BadRequest', `set-based selector ${part} is not supported by this double`);
+      }
+      const inequality = /^([^!=]+)!=(.*)$/.exec(part);
+      if (inequality) return (labels) => labels[inequality[1]!.trim()] !== inequality[2]!.trim();
+      const equality = /^([^!=]+)==?(.*)$/.exec(part);
+      if (equality) return (labels) => labels[equality[1]!.trim()] === equality[2]!.trim();
+      if (part.startsWith('!')) return (labels) => !(part.slice(1) in labels);
+      if (/^[A-Za-z0-9./_-]+$/.test(part)) return (labels) => part in labels;
+      throw new KubeStatusError(400, 'BadRequest', `unable to parse requirement: ${part}`);
+    });
+  return (labels) => requirements.every((matches) => matches(labels));
+}

@@ -1,0 +1,128 @@
+import { credentials, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { PLATFORM_APIS, SERVICE_NAMES, type ServiceName } from '@streamplane/contracts';
+import type {
+  ClearFaultRulesResponse,
+  FaultRule,
+  ListFaultRulesResponse,
+  SetFaultRuleRequest__Input,
+} from '@streamplane/contracts/chaos/v1';
+import {
+  instancesOfHealthEntries,
+  platformConfigSchema,
+  staticAddressSchema,
+  type ConsulHealthEntry,
+} from '@streamplane/platform';
+import { grpcClientConstructor, type GrpcClientConstructor } from '../grpc-client-constructor';
+import { platformAddresses } from '../load/platform-calls';
+
+/**
+ * How `npm run chaos -- latency|error|list|clear` reaches every instance of a service, and what it asks
+ * each one: the same discovery the services use (static <SERVICE>_ADDR addresses, or every passing
+ * instance Consul knows with STREAMPLANE_DISCOVERY=consul), then the instance's own FaultRulesService.
+ */
+
+/** The variables the tool reads, validated once at start as the services validate theirs. */
+export const faultRuleToolConfigSchema = platformConfigSchema
+  .pick({ STREAMPLANE_DISCOVERY: true, CONSUL_HTTP_ADDR: true })
+  .and(staticAddressSchema(SERVICE_NAMES));
+
+export type FaultRuleToolConfig = ReturnType<typeof faultRuleToolConfigSchema.parse>;
+
+/** Longest wait for Consul or for one instance: an operator is waiting at a terminal. */
+const ANSWER_TIMEOUT_MS = 5_000;
+
+export interface Instance {
+  service: ServiceName;
+  /** host:port */
+  address: string;
+}
+
+/** Every instance of `service` to set or read rules on; rejects with a sentence saying why there is none. */
+export async function instancesOf(
+  service: ServiceName,
+  config: FaultRuleToolConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<Instance[]> {
+  if (config.STREAMPLANE_DISCOVERY !== 'consul') return [{ service, address: platformAddresses(env)[service] }];
+  const agent = config.CONSUL_HTTP_ADDR;
+  let response: Response;
+  try {
+    response = await fetch(`http://${agent}/v1/health/service/${encodeURIComponent(service)}?passing`, {
+      signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new Error(`Consul at ${agent} is unreachable (${causeOf(error)})`);
+  }
+  if (!response.ok) {
+    throw new Error(`Consul at ${agent} answered ${response.status}: ${(await response.text()).trim()}`);
+  }
+  const instances = instancesOfHealthEntries((await response.json()) as ConsulHealthEntry[]);
+  if (instances.length === 0) throw new Error(`Consul at ${agent} knows no passing instance`);
+  return instances.map(({ address, port }) => ({
+    service,
+    address: address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`,
+  }));
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { message?: string } }).cause?.message;
+  return cause ?? (error as Error).message;
+}
+
+type UnaryMethod = (
+  request: object,
+  options: { deadline: number },
+  callback: (error: ServiceError | null, response: unknown) => void,
+) => void;
+
+/** One instance's FaultRulesService. */
+export class FaultRulesClient {
+  private static constructorOfApi?: GrpcClientConstructor;
+  private readonly client: Client;
+
+  constructor(readonly instance: Instance) {
+    const { grpcService, protoFile } = PLATFORM_APIS.faultRules;
+    FaultRulesClient.constructorOfApi ??= grpcClientConstructor(grpcService, [protoFile]);
+    this.client = new FaultRulesClient.constructorOfApi(instance.address, credentials.createInsecure());
+  }
+
+  set(request: SetFaultRuleRequest__Input): Promise<FaultRule> {
+    return this.call('SetFaultRule', request);
+  }
+
+  async list(): Promise<FaultRule[]> {
+    return (await this.call<ListFaultRulesResponse>('ListFaultRules', {})).rules;
+  }
+
+  async clear(): Promise<FaultRule[]> {
+    return (await this.call<ClearFaultRulesResponse>('ClearFaultRules', {})).cleared_rules;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private call<Response>(method: string, request: object): Promise<Response> {
+    const unary = (this.client as unknown as Record<string, UnaryMethod>)[method]!;
+    return new Promise((resolve, reject) =>
+      unary.call(this.client, request, { deadline: Date.now() + ANSWER_TIMEOUT_MS }, (error, response) =>
+        error ? reject(error) : resolve(response as Response),
+      ),
+    );
+  }
+}
+
+/** What to tell the operator when an instance did not do what it was asked. */
+export function describeFailure(error: unknown): string {
+  const { code, details } = error as Partial<ServiceError>;
+  if (code === status.UNIMPLEMENTED) {
+    return 'does not serve the fault rules API: start it with STREAMPLANE_FAULTS=enabled (e.g. STREAMPLANE_FAULTS=enabled npm start)';
+  }
+  if (code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED) {
+    // grpc-js wraps the socket's error in sentences of its own: the socket's is what says why.
+    const socketError = /Last error: (?:Error: )?(.*?)\.? Resolution note/.exec(details ?? '')?.[1];
+    return `is unreachable (${socketError ?? details ?? status[code]})`;
+  }
+  if (code !== undefined) return `refused: ${status[code] ?? code}: ${details}`;
+  return `failed: ${(error as Error).message}`;
+}

@@ -1,0 +1,74 @@
+/* eslint-disable no-console -- a command-line tool: its output is the progress and the report */
+import { writeFileSync } from 'node:fs';
+import type { ServiceName } from '@streamplane/contracts';
+import { parseOrExplain } from './load/options';
+import { grpcPlatformCalls, platformAddresses, type PlatformCalls } from './load/platform-calls';
+import { EXPERIMENT_USAGE, parseExperimentArguments } from './experiment/options';
+import { formatExperimentReport, renderExperimentHtml } from './experiment/report';
+import { runExperiment } from './experiment/run';
+import { realTimers } from './timers';
+
+/**
+ * `npm run experiment`: a ChAP-style experiment (`--fault`) or a Chaos Kong game day (`--kong`) against a
+ * running platform, reached through the <SERVICE>_ADDR variables like `npm run load`. A fault needs the
+ * platform started with STREAMPLANE_FAULTS=enabled (checked first). One progress line per second, the
+ * table, and the JSON and HTML reports. Exit 0: it ran to the end; 3: it was aborted (by the rule or by
+ * Ctrl-C); 2: bad usage; 1: anything else (platform unreachable, faults ignored, a region left evacuated).
+ */
+
+export const EXPERIMENT_EXIT = { completed: 0, failed: 1, usage: 2, aborted: 3 } as const;
+
+export async function experimentCommand(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  connect: (addresses: Record<ServiceName, string>) => PlatformCalls = grpcPlatformCalls,
+): Promise<number> {
+  const options = parseOrExplain(
+    () => parseExperimentArguments(args),
+    EXPERIMENT_USAGE,
+    (text) => console.error(`npm run experiment: ${text}`),
+  );
+  if (!options) return EXPERIMENT_EXIT.usage;
+  const calls = connect(platformAddresses(env));
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    if (interrupt.signal.aborted) {
+      console.log('already ending: waiting for plays in progress and for the treatment to be undone');
+      return;
+    }
+    console.log('\ninterrupted: ending the experiment; the treatment is undone, then the report');
+    interrupt.abort();
+  };
+  // Kept for the whole run (not `once`): a second Ctrl-C must not kill a game day before its region is back.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const report = await runExperiment(options, {
+      calls,
+      timers: realTimers,
+      signal: interrupt.signal,
+      log: (line) => console.log(line),
+      secret: env.STREAMPLANE_AUTH_SECRET || undefined,
+    });
+    console.log(`\n${formatExperimentReport(report)}`);
+    if (options.reportPath) writeFileSync(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    if (options.htmlPath) writeFileSync(options.htmlPath, renderExperimentHtml(report));
+    for (const path of [options.reportPath, options.htmlPath]) if (path) console.log(`wrote ${path}`);
+    if (report.restored === false) {
+      console.error(`npm run experiment: ${report.kong} is still evacuated`);
+      return EXPERIMENT_EXIT.failed;
+    }
+    return report.aborted ? EXPERIMENT_EXIT.aborted : EXPERIMENT_EXIT.completed;
+  } catch (error) {
+    console.error(`npm run experiment: ${error instanceof Error ? error.message : String(error)}`);
+    return EXPERIMENT_EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    calls.close();
+  }
+}
+
+if (require.main === module) {
+  void experimentCommand(process.argv.slice(2), process.env).then((code) => process.exit(code));
+}
