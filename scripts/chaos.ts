@@ -1,4 +1,5 @@
 /* eslint-disable no-console -- a command-line tool: it talks to a person on a terminal */
+import { exitWith } from './command-line';
 import { faultRuleCommand, FAULT_RULE_SUBCOMMANDS } from './chaos/fault-rule-commands';
 import { monkeyCommand } from './chaos/monkey-command';
 
@@ -25,5 +26,5 @@ export async function chaosCommand(args: readonly string[], env: NodeJS.ProcessE
 }
 
 if (require.main === module) {
-  void chaosCommand(process.argv.slice(2), process.env).then((code) => process.exit(code));
+  exitWith('npm run chaos', () => chaosCommand(process.argv.slice(2), process.env));
 }

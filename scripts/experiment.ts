@@ -1,6 +1,7 @@
 /* eslint-disable no-console -- a command-line tool: its output is the progress and the report */
 import { writeFileSync } from 'node:fs';
 import type { ServiceName } from '@streamplane/contracts';
+import { exitWith } from './command-line';
 import { parseOrExplain } from './load/options';
 import { grpcPlatformCalls, platformAddresses, type PlatformCalls } from './load/platform-calls';
 import { EXPERIMENT_USAGE, parseExperimentArguments } from './experiment/options';
@@ -13,7 +14,8 @@ import { realTimers } from './timers';
  * running platform, reached through the <SERVICE>_ADDR variables like `npm run load`. A fault needs the
  * platform started with STREAMPLANE_FAULTS=enabled (checked first). One progress line per second, the
  * table, and the JSON and HTML reports. Exit 0: it ran to the end; 3: it was aborted (by the rule or by
- * Ctrl-C); 2: bad usage; 1: anything else (platform unreachable, faults ignored, a region left evacuated).
+ * Ctrl-C), whatever else went wrong; 2: bad usage; 1: a run that did not abort but failed (platform
+ * unreachable, faults ignored, a region left evacuated).
  */
 
 export const EXPERIMENT_EXIT = { completed: 0, failed: 1, usage: 2, aborted: 3 } as const;
@@ -54,11 +56,9 @@ export async function experimentCommand(
     if (options.reportPath) writeFileSync(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
     if (options.htmlPath) writeFileSync(options.htmlPath, renderExperimentHtml(report));
     for (const path of [options.reportPath, options.htmlPath]) if (path) console.log(`wrote ${path}`);
-    if (report.restored === false) {
-      console.error(`npm run experiment: ${report.kong} is still evacuated`);
-      return EXPERIMENT_EXIT.failed;
-    }
-    return report.aborted ? EXPERIMENT_EXIT.aborted : EXPERIMENT_EXIT.completed;
+    if (report.restored === false) console.error(`npm run experiment: ${report.kong} is still evacuated`);
+    if (report.aborted) return EXPERIMENT_EXIT.aborted;
+    return report.restored === false ? EXPERIMENT_EXIT.failed : EXPERIMENT_EXIT.completed;
   } catch (error) {
     console.error(`npm run experiment: ${error instanceof Error ? error.message : String(error)}`);
     return EXPERIMENT_EXIT.failed;
@@ -70,5 +70,5 @@ export async function experimentCommand(
 }
 
 if (require.main === module) {
-  void experimentCommand(process.argv.slice(2), process.env).then((code) => process.exit(code));
+  exitWith('npm run experiment', () => experimentCommand(process.argv.slice(2), process.env));
 }

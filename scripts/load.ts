@@ -1,5 +1,6 @@
 /* eslint-disable no-console -- a command-line tool: its output is the progress and the report */
 import { writeFileSync } from 'node:fs';
+import { exitWith } from './command-line';
 import { runLoad } from './load/generator';
 import { LOAD_USAGE, parseLoadArguments, parseOrExplain, type LoadOptions } from './load/options';
 import { grpcPlatformCalls, platformAddresses } from './load/platform-calls';
@@ -76,5 +77,5 @@ export async function loadCommand(args: readonly string[], env: NodeJS.ProcessEn
 }
 
 if (require.main === module) {
-  void loadCommand(process.argv.slice(2), process.env).then((code) => process.exit(code));
+  exitWith('npm run load', () => loadCommand(process.argv.slice(2), process.env));
 }

@@ -16,7 +16,14 @@ export interface RunRecord {
   readonly supervisorPid: number;
   readonly portOffset: number;
   readonly startedAt: string;
-  readonly services: Readonly<Record<string, { readonly pid: number; readonly entry: string }>>;
+  readonly services: Readonly<Record<string, RunningService>>;
+}
+
+export interface RunningService {
+  readonly pid: number;
+  readonly entry: string;
+  /** Its last health answer: a service whose store is down answers NOT_SERVING and stays up. */
+  readonly health: 'SERVING' | 'NOT_SERVING';
 }
 
 /** Where run files live: STREAMPLANE_RUN_DIR, else a directory of this user's under the system temp dir. */
@@ -30,7 +37,7 @@ export function runFilePath(portOffset: number, env: NodeJS.ProcessEnv): string 
 }
 
 export class RunFile {
-  private readonly services: Record<string, { pid: number; entry: string }> = {};
+  private readonly services: Record<string, RunningService> = {};
   private readonly startedAt = new Date().toISOString();
   /** Nothing is written before the first service is up, and only what this instance wrote is removed. */
   private written = false;
@@ -40,8 +47,10 @@ export class RunFile {
     private readonly owner: { supervisorPid: number; portOffset: number },
   ) {}
 
-  up(service: string, pid: number, entry: string): void {
-    this.services[service] = { pid, entry };
+  up(service: string, running: RunningService): void {
+    const listed = this.services[service];
+    if (listed?.pid === running.pid && listed.health === running.health) return;
+    this.services[service] = running;
     this.write();
   }
 
@@ -57,8 +66,9 @@ export class RunFile {
   }
 
   /**
-   * The supervisor event handler that keeps the file current: a service is listed once it answers health
-   * (so the monkey never kills one that is still starting) and unlisted the moment its process ends.
+   * The supervisor event handler that keeps the file current: a service is listed once it answers health,
+   * with that answer (so the monkey never kills one that is still starting, and holds while one is
+   * NOT_SERVING), and unlisted the moment its process ends.
    */
   tracker(
     processOf: (service: string) => { pid?: number; entry: string } | undefined,
@@ -66,7 +76,9 @@ export class RunFile {
     return (event) => {
       if (event.kind === 'health') {
         const running = processOf(event.service);
-        if (running?.pid !== undefined) this.up(event.service, running.pid, running.entry);
+        if (running?.pid !== undefined) {
+          this.up(event.service, { pid: running.pid, entry: running.entry, health: event.health });
+        }
       } else if (event.kind === 'crashed' || event.kind === 'stopped' || event.kind === 'failed') {
         this.down(event.service);
       }

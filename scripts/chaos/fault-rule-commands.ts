@@ -165,7 +165,7 @@ function checkedMethod(rule: FaultRuleSpec, service: ServiceName): string | unde
     return validateFaultRule(rule, target).method?.replace(/^\//, '');
   } catch (error) {
     if (!(error instanceof InvalidArgumentError)) throw error;
-    const reason = error.message.slice(error.field.length + 2);
+    const { reason } = error;
     throw new FaultRuleUsageError(`${OPTION_OF_FIELD[error.field] ?? error.field}: ${reason}`);
   }
 }
@@ -210,7 +210,9 @@ async function runOnInstance(command: FaultRuleCommand, client: FaultRulesClient
     case 'error': {
       const { method, errorCode, latencyMs, percent, ttlMs } = command.rule!;
       const ttl =
-        ttlMs === undefined ? null : { seconds: String(Math.floor(ttlMs / 1000)), nanos: (ttlMs % 1000) * 1e6 };
+        ttlMs === undefined
+          ? null
+          : { seconds: String(Math.floor(ttlMs / 1000)), nanos: Math.round((ttlMs % 1000) * 1e6) };
       const rule = await client.set({
         method: method ?? '',
         error_code: errorCode ?? '',

@@ -48,7 +48,7 @@ export function parseFaultOption(text: string): string {
     faults = parseFaults(text);
   } catch (error) {
     if (!(error instanceof InvalidArgumentError)) throw error;
-    throw new ExperimentUsageError(`--fault: ${error.message.slice(error.field.length + 2)}`);
+    throw new ExperimentUsageError(`--fault: ${error.reason}`);
   }
   if (faults.length === 0) throw new ExperimentUsageError('--fault names no fault');
   const unknown = faults.find((fault) => !(SERVICE_NAMES as readonly string[]).includes(fault.service));

@@ -122,11 +122,13 @@ export function formatExperimentReport(report: ExperimentReport): string {
     );
     const failed = control.plays - control.ok;
     if (failed > 0 || control.degraded > 0) {
-      // Control never carries the fault: what it suffered came from state the cohorts share or from the platform.
+      // Control never carries the fault, and the services keep the experiment's breakers and limits apart
+      // from control's: what control suffered came from the platform itself or what both share downstream.
       lines.push(
         `  note: control was hit too (${failed} failed, ${control.degraded} degraded) though none of its calls ` +
-          "carried the fault: through state both cohorts share (a breaker the experiment's failures opened) or " +
-          'trouble of the platform itself (overload); the comparison may understate the harm',
+          'carried the fault: the platform itself was in trouble (overload, an outage) or the fault spilled ' +
+          'over through what both cohorts share (a server busy with the experiment); the comparison may ' +
+          'understate the harm',
       );
     }
   }

@@ -14,10 +14,10 @@ import { cohortReport, formatCohortSeconds, type ExperimentReport } from './repo
 /**
  * An experiment, ChAP-style: the load generator's plays split into a control and an experiment cohort,
  * each offered half the rate from its own viewers (disjoint accounts), with a treatment on the
- * experiment cohort only: a fault its calls carry, or (Chaos Kong) its home region evacuated a third of
- * the way in. Once a second the two are compared (abort-rule.ts); on an abort the treatment stops at once
- * (no further faulted call; the region restored) and the run ends. A Kong region is restored at the end
- * whatever happened: abort, error, Ctrl-C.
+ * experiment cohort only: a fault its calls carry, or (Chaos Kong) its home region evacuated from a third
+ * of the way in to two thirds. Once a second the two are compared (abort-rule.ts); on an abort the
+ * treatment stops at once (no further faulted call; the region restored) and the run ends. A Kong region
+ * is restored by the end whatever happened: abort, error, Ctrl-C.
  */
 
 export interface ExperimentDependencies {
@@ -120,7 +120,9 @@ async function kongTreatment(
       `${cohorts.failoverRegion}); control: viewers in ${cohorts.controlCountry} (${cohorts.controlRegion})`,
   );
 
+  // Three acts of a game day: in rotation, evacuated, restored (do the viewers come home?).
   const evacuateAfterS = Math.max(1, Math.floor(options.durationMs / 3_000));
+  const restoreAfterS = Math.max(evacuateAfterS + 1, Math.floor((2 * options.durationMs) / 3_000));
   const at: { evacuating?: number; evacuated?: number; restoring?: number; restored?: number } = {};
   let evacuation: Promise<void> | undefined;
   let restoration: Promise<void> | undefined;
@@ -158,6 +160,7 @@ async function kongTreatment(
       },
     },
     onSecond: (t) => {
+      if (t + 1 === restoreAfterS) stop();
       if (t + 1 !== evacuateAfterS || evacuation) return;
       at.evacuating = timers.nowMs();
       log(`evacuating ${region} …`);

@@ -12,7 +12,7 @@ import {
   type LocalMonkeyEvent,
   type LocalProcesses,
 } from '../chaos/monkey/local-monkey';
-import { RunFile, runFilePath, type RunRecord } from '../run-file';
+import { RunFile, runFilePath, type RunningService, type RunRecord } from '../run-file';
 import { Supervisor, type SupervisorEvent } from '../supervisor';
 
 /**
@@ -104,13 +104,15 @@ describe('the local monkey schedule', () => {
     supervisorAlive = true;
     strangers = new Set<number>();
     private nextPid = 1000;
-    readonly services: Record<string, { pid: number; entry: string }> = {};
+    readonly services: Record<string, RunningService> = {};
 
     constructor(
       private readonly clock: SteppedTimers,
       names: readonly string[],
     ) {
-      for (const name of names) this.services[name] = { pid: this.nextPid++, entry: `services/${name}/dist/main.js` };
+      for (const name of names) {
+        this.services[name] = { pid: this.nextPid++, entry: `services/${name}/dist/main.js`, health: 'SERVING' };
+      }
     }
 
     read(): RunRecord {
@@ -175,7 +177,31 @@ describe('the local monkey schedule', () => {
     await timers.runUntil(startMs + 130_000);
     expect((await finished).held).toBe(6);
     expect(run.killed).toEqual([]);
-    expect(events[0]).toMatchObject({ kind: 'held', reason: 'subtitles not up' });
+    expect(events[0]).toMatchObject({ kind: 'held', reason: 'subtitles not serving' });
+  });
+
+  test('holds the kill while an opted-in service answers NOT_SERVING (its store is down)', async () => {
+    const { timers, run, events, monkey, startMs } = localRun();
+    run.services.subtitles = { ...run.services.subtitles!, health: 'NOT_SERVING' };
+    const finished = monkey.run();
+    await timers.runUntil(startMs + 130_000);
+    expect((await finished).held).toBe(6);
+    expect(run.killed).toEqual([]);
+    expect(events[0]).toMatchObject({ kind: 'held', reason: 'subtitles not serving' });
+  });
+
+  test('reports a service that died between the check and the signal as skipped, and goes on', async () => {
+    const { timers, run, events, monkey, startMs } = localRun({ services: ['catalog'] });
+    run.kill = () => {
+      throw Object.assign(new Error('kill ESRCH'), { code: 'ESRCH' });
+    };
+    const finished = monkey.run();
+    await timers.runUntil(startMs + 130_000);
+    expect((await finished).skipped).toBe(6);
+    expect(events[0]).toMatchObject({
+      kind: 'skipped',
+      reason: 'catalog (pid 1000) could not be signalled: kill ESRCH',
+    });
   });
 
   test('never signals a pid that is no longer the service it names', async () => {

@@ -236,6 +236,25 @@ describe('circuit breaker', () => {
       expect(client.statsOf('GetTitle').breakerRejections).toBe(0);
     });
 
+    it('keep the cohort in use when more arrive: the least recently used one is retired', async () => {
+      const { server, client } = await harness('catalog', { maxAttempts: 1 }, fastReset, false, undefined, {
+        faultCohorts: true,
+      });
+      await failTwentyFaultedCalls(client, server);
+      const callWith = (faults: string) => {
+        const incoming = new Metadata();
+        incoming.set(FAULT_METADATA_KEY, faults);
+        return runWithRequestContext(servedCall({ deadline: Infinity, metadata: incoming }), () =>
+          client.call('GetTitle', { title_id: 'tt00001' }),
+        );
+      };
+      for (let other = 1; other <= 7; other++) await callWith(`steering=${other}`);
+      await expect(callWith('catalog=UNAVAILABLE')).rejects.toMatchObject({ details: expect.stringMatching(/open/) });
+      // A ninth cohort retires steering=1, not the experiment still running, whose breaker stays open.
+      await callWith('steering=8');
+      await expect(callWith('catalog=UNAVAILABLE')).rejects.toMatchObject({ details: expect.stringMatching(/open/) });
+    });
+
     it('share the ordinary breakers when this process ignores faults, so the header buys no fresh breaker', async () => {
       const { server, client } = await harness('catalog', { maxAttempts: 1 }, fastReset);
       await failTwentyFaultedCalls(client, server);

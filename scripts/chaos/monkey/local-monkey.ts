@@ -108,10 +108,11 @@ export class LocalMonkey {
     if (!processes.isAlive(record.supervisorPid)) {
       return this.gone(`npm start (pid ${record.supervisorPid}) is no longer running`);
     }
-    const down = services.filter((service) => !(service in record.services));
-    if (down.length > 0) {
+    // The outage check: a kill while another opted-in service is down or NOT_SERVING would stack outages.
+    const notServing = services.filter((service) => record.services[service]?.health !== 'SERVING');
+    if (notServing.length > 0) {
       this.summary.held++;
-      this.emit({ kind: 'held', reason: `${down.join(', ')} not up` });
+      this.emit({ kind: 'held', reason: `${notServing.join(', ')} not serving` });
       return undefined;
     }
     const service = services[Math.floor(random() * services.length)]!;
@@ -129,7 +130,17 @@ export class LocalMonkey {
       this.emit({ kind: 'skipped', reason: `${reason}; nothing was signalled` });
       return undefined;
     }
-    processes.kill(pid);
+    try {
+      processes.kill(pid);
+    } catch (error) {
+      // It died between the check and the signal (ESRCH): nothing was killed by this monkey.
+      this.summary.skipped++;
+      this.emit({
+        kind: 'skipped',
+        reason: `${service} (pid ${pid}) could not be signalled: ${(error as Error).message}`,
+      });
+      return undefined;
+    }
     this.summary.kills[service] = (this.summary.kills[service] ?? 0) + 1;
     this.emit({ kind: 'killed', service, pid });
     return { service, pid };

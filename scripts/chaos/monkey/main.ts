@@ -118,5 +118,11 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  void main().then((code) => (process.exitCode = code));
+  main().then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(`chaos-monkey: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -163,7 +163,10 @@ class TargetGuards {
   }
 }
 
-/** Fault cohorts kept per target; the oldest goes when another arrives (experiments run one or two at once). */
+/**
+ * Fault cohorts kept per target; the one used least recently goes when another arrives (experiments run one
+ * or two at once, so only a run of distinct ad-hoc headers ever retires one).
+ */
 const MAX_FAULT_COHORTS = 8;
 
 /**
@@ -563,7 +566,10 @@ export class ResilientClient<Definition> {
     if (values.length === 0) return this.guards;
     const faults = values.map(String).join(',');
     let guards = this.faultCohorts.get(faults);
-    if (!guards) {
+    if (guards) {
+      // Most recently used last: the map's first entry is the one to retire.
+      this.faultCohorts.delete(faults);
+    } else {
       if (this.faultCohorts.size >= MAX_FAULT_COHORTS) {
         const [oldest, retired] = this.faultCohorts.entries().next().value as [string, TargetGuards];
         this.faultCohorts.delete(oldest);
@@ -572,8 +578,8 @@ export class ResilientClient<Definition> {
         }
       }
       guards = new TargetGuards(faults, this.options.retryBudget, this.deps.now, this.random);
-      this.faultCohorts.set(faults, guards);
     }
+    this.faultCohorts.set(faults, guards);
     return guards;
   }
 
@@ -616,7 +622,9 @@ function hasIdempotencyKey(request: object): boolean {
 }
 
 function isBreakerRejection(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === 'EOPENBREAKER';
+  const code = (error as { code?: unknown })?.code;
+  // ESHUTDOWN: the breaker of a fault cohort retired while this call was between attempts.
+  return code === 'EOPENBREAKER' || code === 'ESHUTDOWN';
 }
 
 function asStatusError(error: unknown): StatusError {

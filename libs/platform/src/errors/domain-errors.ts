@@ -28,7 +28,8 @@ export class InvalidArgumentError extends DomainError {
 
   constructor(
     readonly field: string,
-    reason: string,
+    /** What is wrong with the field, without its name: for callers that name it their own way (CLI options). */
+    readonly reason: string,
   ) {
     super(`${field}: ${reason}`);
   }
