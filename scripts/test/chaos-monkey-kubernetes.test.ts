@@ -17,6 +17,7 @@ import { WorkCalendar } from '../chaos/monkey/work-calendar';
 const DRIVER = join(__dirname, 'fixtures', 'kubernetes-cluster-driver.js');
 const MAIN = join(__dirname, '..', 'dist', 'chaos', 'monkey', 'main.js');
 const OPT_IN = { 'streamplane.io/chaos-monkey': 'enabled' };
+const LAST_KILL = 'streamplane.io/chaos-monkey-last-kill';
 const TOKEN = 'monkey-token';
 
 interface Answer {
@@ -154,6 +155,63 @@ describe('the Chaos Monkey on the Kubernetes API', () => {
     });
   });
 
+  test("reads each Deployment's last kill from its annotation, and writes a kill with a JSON merge patch of it alone", async () => {
+    api.addDeployment({
+      name: 'subtitles',
+      replicas: 0,
+      selector: { 'app.kubernetes.io/name': 'subtitles' },
+      templateLabels: OPT_IN,
+      annotations: { [LAST_KILL]: 'last Tuesday', 'deployment.kubernetes.io/revision': '3' },
+    });
+    const atMs = Date.parse('2026-03-10T17:30:00Z');
+    const { answers } = await drive(kubeconfig, [
+      { call: 'optedInGroups', args: [] },
+      { call: 'recordLastKill', args: ['catalog', atMs] },
+      { call: 'recordLastKill', args: ['subtitles', atMs + 1] },
+      { call: 'optedInGroups', args: [] },
+    ]);
+    // An annotation that is not an RFC 3339 instant is no kill.
+    expect(answers[0]).toEqual({
+      result: [
+        { name: 'catalog', desiredReplicas: 2, readyReplicas: 2 },
+        { name: 'subtitles', desiredReplicas: 0, readyReplicas: 0 },
+      ],
+    });
+    expect(answers.slice(1, 3)).toEqual([{ result: null }, { result: null }]);
+    expect(answers[3]).toEqual({
+      result: [
+        { name: 'catalog', desiredReplicas: 2, readyReplicas: 2, lastKillMs: atMs },
+        { name: 'subtitles', desiredReplicas: 0, readyReplicas: 0, lastKillMs: atMs + 1 },
+      ],
+    });
+    const patches = api.requests.filter((request) => request.method === 'PATCH');
+    expect(patches.map(({ path, contentType, body, status }) => ({ path, contentType, body, status }))).toEqual([
+      {
+        path: '/apis/apps/v1/namespaces/streamplane/deployments/catalog',
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { annotations: { [LAST_KILL]: '2026-03-10T17:30:00.000Z' } } },
+        status: 200,
+      },
+      {
+        path: '/apis/apps/v1/namespaces/streamplane/deployments/subtitles',
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { annotations: { [LAST_KILL]: '2026-03-10T17:30:00.001Z' } } },
+        status: 200,
+      },
+    ]);
+    // Only the annotation changed: the others stay, the spec (so the pods) is untouched.
+    expect(api.deployment('subtitles')!.metadata).toMatchObject({
+      generation: 1,
+      annotations: { [LAST_KILL]: '2026-03-10T17:30:00.001Z', 'deployment.kubernetes.io/revision': '3' },
+    });
+  });
+
+  test('a write on a Deployment that is gone is an error naming the status', async () => {
+    api.removeDeployment('catalog');
+    const { answers } = await drive(kubeconfig, [{ call: 'recordLastKill', args: ['catalog', Date.now()] }]);
+    expect(answers).toEqual([{ error: 'patch deployment catalog: HTTP 404: deployments.apps "catalog" not found' }]);
+  });
+
   test('reports the API server refusing its credentials as an error naming the status', async () => {
     const stranger = await new KubeApiDouble('streamplane', 'another-token').start();
     try {
@@ -214,5 +272,169 @@ describe('the Chaos Monkey on the Kubernetes API', () => {
     } finally {
       monkey.kill('SIGKILL');
     }
+  });
+
+  test('restarted and unleashed, honours the last kill on the Deployment; on a weekend it does not call the API at all', async () => {
+    // As if a previous monkey had just killed in catalog; p = 1 and work hours all day in UTC.
+    api.removeDeployment('catalog');
+    api.addDeployment({
+      name: 'catalog',
+      replicas: 2,
+      selector: { 'app.kubernetes.io/name': 'catalog', 'app.kubernetes.io/instance': 'streamplane' },
+      templateLabels: OPT_IN,
+      annotations: { [LAST_KILL]: new Date().toISOString() },
+    });
+    const workDay = new WorkCalendar('UTC', 0, 24).dayOf(Date.now()).isWorkDay;
+    const monkey = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        KUBECONFIG: kubeconfig,
+        METRICS_HOST: '127.0.0.1',
+        METRICS_PORT: '0',
+        CHAOS_MONKEY_LEASHED: 'false',
+        CHAOS_MONKEY_START_HOUR: '0',
+        CHAOS_MONKEY_END_HOUR: '24',
+        CHAOS_MONKEY_TIME_ZONE: 'UTC',
+        CHAOS_MONKEY_MEAN_TIME_BETWEEN_KILLS_IN_WORK_DAYS: '1',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const lines: Array<Record<string, unknown>> = [];
+      createInterface({ input: monkey.stdout! }).on('line', (line) =>
+        lines.push(JSON.parse(line) as Record<string, unknown>),
+      );
+      await eventually(() => lines.length > 0, 'the monkey logged its start', 1_500);
+      const metrics = `http://127.0.0.1:${String(lines[0]!.metrics_port)}/metrics`;
+      if (workDay) {
+        await eventually(() => api.events.length > 0, 'the monkey recorded its draw', 1_000);
+        expect(lines[1]).toMatchObject({
+          msg: 'chaos monkey skipped',
+          decision: 'skipped',
+          deployment: 'catalog',
+          reason: 'last kill 0 work day(s) ago, the minimum is 1',
+        });
+        expect(api.events.map((event) => event.reason)).toEqual(['ChaosMonkeySkipped']);
+        // The opted-in service's series start at zero once it is known.
+        const exposition = await (await fetch(metrics)).text();
+        expect(exposition).toContain('chaos_monkey_decisions_total{service="catalog",decision="skipped"} 1');
+        expect(exposition).toContain('chaos_monkey_decisions_total{service="catalog",decision="killed"} 0');
+      } else {
+        // Nothing to draw before Monday, so nothing to list: a weekend with the API server away logs no failure.
+        // (A draw's listing would be sent at once after the start line; half a second is ample for it to arrive.)
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(await (await fetch(metrics)).text()).not.toContain('service=');
+        expect(api.requests).toEqual([]);
+      }
+      expect(api.podNames()).toEqual(['billing-a', 'billing-b', 'catalog-a', 'catalog-b']);
+      expect(api.requests.filter((request) => request.method === 'PATCH')).toEqual([]);
+      monkey.kill('SIGTERM');
+      const [code] = (await once(monkey, 'close')) as [number];
+      expect(code).toBe(0);
+    } finally {
+      monkey.kill('SIGKILL');
+    }
+  });
+});
+
+describe("the stand-in API server's PATCH of a Deployment", () => {
+  let api: KubeApiDouble;
+
+  beforeEach(async () => {
+    api = await new KubeApiDouble('streamplane', TOKEN).start();
+    api.addDeployment({ name: 'catalog', replicas: 2, selector: { app: 'catalog' }, templateLabels: OPT_IN });
+  });
+
+  afterEach(() => api.stop());
+
+  /** A Deployment or a Status object, as the double answers a PATCH. */
+  interface PatchReply {
+    status: number;
+    body: {
+      kind: string;
+      reason?: string;
+      message?: string;
+      metadata: { resourceVersion?: string };
+      spec: { template: { spec: { containers: Array<{ name: string; image: string }> } } };
+    };
+  }
+
+  const patch = (name: string, contentType: string, body: unknown): Promise<PatchReply> =>
+    fetch(`${api.url}/apis/apps/v1/namespaces/streamplane/deployments/${name}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType },
+      body: JSON.stringify(body),
+    }).then(async (response) => ({ status: response.status, body: (await response.json()) as PatchReply['body'] }));
+
+  test('merges a JSON merge patch: objects merged, null removes, the rest replaced; answers the Deployment', async () => {
+    const before = api.deployment('catalog')!;
+    const first = await patch('catalog', 'application/merge-patch+json', {
+      metadata: { annotations: { a: '1', b: '2' }, labels: { team: 'video' } },
+    });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      kind: 'Deployment',
+      metadata: { name: 'catalog', annotations: { a: '1', b: '2' }, labels: { team: 'video' }, generation: 1 },
+      spec: { replicas: 2 },
+      status: { readyReplicas: 0 },
+    });
+    expect(Number(first.body.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
+    const second = await patch('catalog', 'application/merge-patch+json; charset=utf-8', {
+      metadata: { annotations: { a: null } },
+      spec: { replicas: 3 },
+    });
+    expect(second.status).toBe(200);
+    expect(api.deployment('catalog')).toMatchObject({
+      metadata: { annotations: { b: '2' }, generation: 2 },
+      spec: { replicas: 3, template: { metadata: { labels: { ...OPT_IN, app: 'catalog' } } } },
+    });
+    expect(api.deployment('catalog')!.metadata.annotations).toEqual({ b: '2' });
+  });
+
+  test('merges lists by name with a strategic merge patch, where a merge patch replaces them', async () => {
+    const containers = (body: PatchReply['body']) =>
+      body.spec.template.spec.containers.map((container) => `${container.name}=${container.image}`);
+    const set = (list: unknown[]) => ({ spec: { template: { spec: { containers: list } } } });
+    await patch('catalog', 'application/merge-patch+json', set([{ name: 'app', image: 'a:1' }]));
+    const strategic = await patch(
+      'catalog',
+      'application/strategic-merge-patch+json',
+      set([{ name: 'sidecar', image: 's:1' }]),
+    );
+    expect(strategic.status).toBe(200);
+    expect(containers(strategic.body)).toEqual(['app=a:1', 'sidecar=s:1']);
+    const merge = await patch('catalog', 'application/merge-patch+json', set([{ name: 'app', image: 'a:2' }]));
+    expect(containers(merge.body)).toEqual(['app=a:2']);
+  });
+
+  test('refuses as the API server does: 415, 404, 400, 409, 422, with Status objects', async () => {
+    const status = (reply: PatchReply) => [reply.status, reply.body.kind, reply.body.reason, reply.body.message];
+    expect(
+      status(await patch('catalog', 'application/json-patch+json', [{ op: 'add', path: '/x', value: 1 }])),
+    ).toEqual([415, 'Status', 'UnsupportedMediaType', expect.stringContaining('application/merge-patch+json')]);
+    // The media type is checked before the object is looked up.
+    expect((await patch('gone', 'application/json', {})).status).toBe(415);
+    expect(status(await patch('gone', 'application/merge-patch+json', {}))).toEqual([
+      404,
+      'Status',
+      'NotFound',
+      'deployments.apps "gone" not found',
+    ]);
+    expect((await patch('catalog', 'application/merge-patch+json', ['not', 'an', 'object'])).status).toBe(400);
+    expect((await patch('catalog', 'application/merge-patch+json', { metadata: { name: 'other' } })).status).toBe(400);
+    expect(
+      status(await patch('catalog', 'application/merge-patch+json', { metadata: { resourceVersion: '0' } })),
+    ).toEqual([409, 'Status', 'Conflict', expect.stringContaining('the object has been modified')]);
+    expect(
+      status(
+        await patch('catalog', 'application/merge-patch+json', { spec: { selector: { matchLabels: { app: 'x' } } } }),
+      ),
+    ).toEqual([422, 'Status', 'Invalid', expect.stringContaining('spec.selector: Invalid value')]);
+    expect(
+      status(await patch('catalog', 'application/merge-patch+json', { metadata: { annotations: { n: 1 } } }))[0],
+    ).toBe(422);
+    // Nothing refused changed anything.
+    expect(api.deployment('catalog')).toMatchObject({ metadata: { generation: 1 }, spec: { replicas: 2 } });
+    expect(api.deployment('catalog')!.metadata.annotations).toBeUndefined();
   });
 });

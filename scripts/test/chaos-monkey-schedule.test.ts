@@ -2,6 +2,7 @@ import { mulberry32 } from '@streamplane/streaming';
 import { ManualClock, SteppedTimers } from '@streamplane/testkit';
 import {
   ChaosMonkey,
+  LAST_KILL_ANNOTATION,
   OPT_IN_LABEL,
   type MonkeyCluster,
   type MonkeyGroup,
@@ -10,8 +11,8 @@ import {
   type TerminationResult,
 } from '../chaos/monkey/chaos-monkey';
 import { chaosMonkeyConfigSchema } from '../chaos/monkey/config';
-import { DecisionCounter } from '../chaos/monkey/decision-metrics';
-import { allOf, type Decision, type TerminationMode } from '../chaos/monkey/decisions';
+import { countingServicesOf, DecisionCounter } from '../chaos/monkey/decision-metrics';
+import { allOf, type Decision, type DecisionSink, type TerminationMode } from '../chaos/monkey/decisions';
 import { KillSchedule, type ScheduleSettings } from '../chaos/monkey/kill-schedule';
 import { WorkCalendar } from '../chaos/monkey/work-calendar';
 
@@ -25,9 +26,19 @@ import { WorkCalendar } from '../chaos/monkey/work-calendar';
 const LOS_ANGELES = 'America/Los_Angeles';
 const YEAR_MS = 365.25 * 86_400_000;
 
-/** A cluster of Deployments, each with its pods; a terminated pod is replaced at once by a new one. */
+/**
+ * A cluster of Deployments, each with its pods; a terminated pod is replaced at once by a new one. Each
+ * Deployment keeps the last kill written on it, as the annotation does.
+ */
 class FakeCluster implements MonkeyCluster {
   readonly terminated: Array<{ pod: string; group: string; mode: TerminationMode; atMs: number }> = [];
+  /** The last kill written on each Deployment. */
+  readonly lastKills = new Map<string, number>();
+  /** Every write of a last kill, in order. */
+  readonly writes: Array<{ group: string; atMs: number }> = [];
+  /** How many times the Deployments were listed. */
+  listings = 0;
+  failWritesWith?: string;
   readonly groups = new Map<
     string,
     { name: string; desiredReplicas: number; readyReplicas: number; optedIn: boolean }
@@ -45,10 +56,22 @@ class FakeCluster implements MonkeyCluster {
   }
 
   async optedInGroups(): Promise<MonkeyGroup[]> {
+    this.listings++;
     if (this.failWith) throw new Error(this.failWith);
     return [...this.groups.values()]
       .filter((group) => group.optedIn)
-      .map(({ name, desiredReplicas, readyReplicas }) => ({ name, desiredReplicas, readyReplicas }));
+      .map(({ name, desiredReplicas, readyReplicas }) => ({
+        name,
+        desiredReplicas,
+        readyReplicas,
+        lastKillMs: this.lastKills.get(name),
+      }));
+  }
+
+  async recordLastKill(group: string, atMs: number): Promise<void> {
+    if (this.failWritesWith) throw new Error(this.failWritesWith);
+    this.writes.push({ group, atMs });
+    this.lastKills.set(group, atMs);
   }
 
   async pods(group: string): Promise<MonkeyPod[]> {
@@ -316,6 +339,235 @@ describe('the Chaos Monkey choosing its victim', () => {
     const skipped = decided(simulation, 'skipped');
     expect(skipped.length).toBeGreaterThan(0);
     expect(skipped[0]!.reason).toBe('no pod is opted in, Running and not terminating');
+  });
+});
+
+describe('the Chaos Monkey keeping its kill history on the Deployments', () => {
+  // Monday 2026-01-05 in Los Angeles (UTC-8 in January): 09:00 there is 17:00 UTC.
+  const MONDAY_9AM = Date.parse('2026-01-05T17:00:00Z');
+  const HOUR_MS = 3_600_000;
+
+  /** A fresh monkey (a fresh schedule, nothing in memory) over an existing cluster and clock, as after a restart. */
+  function monkeyOver(
+    cluster: FakeCluster,
+    timers: SteppedTimers,
+    options: { random?: () => number; leashed?: boolean; sink?: DecisionSink; settings?: Partial<ScheduleSettings> },
+  ): ChaosMonkey {
+    const calendar = new WorkCalendar(LOS_ANGELES, 9, 15);
+    const random = options.random ?? mulberry32(11);
+    const settings = { meanTimeBetweenKillsInWorkDays: 1, minTimeBetweenKillsInWorkDays: 2, ...options.settings };
+    return new ChaosMonkey({
+      cluster,
+      calendar,
+      schedule: new KillSchedule(settings, calendar, random),
+      sink: options.sink ?? { record: async () => undefined },
+      timers,
+      random,
+      leashed: options.leashed ?? false,
+      mode: 'evict',
+    });
+  }
+
+  function setUp(startMs = MONDAY_9AM) {
+    const clock = new ManualClock(new Date(startMs).toISOString());
+    const timers = new SteppedTimers(clock);
+    const cluster = new FakeCluster(clock);
+    cluster.addGroup('catalog', 2);
+    const decisions: Decision[] = [];
+    const sink: DecisionSink = { record: async (decision) => void decisions.push(decision) };
+    return { clock, timers, cluster, decisions, sink };
+  }
+
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  test('a monkey restarted mid-day does not kill again inside the minimum gap, and kills once it has passed', async () => {
+    const { timers, cluster, decisions, sink } = setUp();
+    // p = 1 and a fixed draw: the first monkey kills catalog at 10:30 on Monday and writes it on the Deployment.
+    const first = monkeyOver(cluster, timers, { random: () => 0.25 });
+    first.start();
+    await timers.runUntil(MONDAY_9AM + 2 * HOUR_MS);
+    first.stop();
+    expect(cluster.terminated.map((kill) => iso(kill.atMs))).toEqual(['2026-01-05T18:30:00.000Z']);
+    expect(cluster.writes).toEqual([{ group: 'catalog', atMs: Date.parse('2026-01-05T18:30:00Z') }]);
+
+    // Restarted at 11:00 (a crash, a chart upgrade): nothing in memory, the same Deployments.
+    const second = monkeyOver(cluster, timers, { random: () => 0.25, sink });
+    second.start();
+    await timers.runUntil(Date.parse('2026-01-07T17:00:00Z') - 1); // until Wednesday's draw
+    expect(cluster.terminated).toHaveLength(1);
+    expect(decisions.map(({ decision, reason, atMs }) => ({ decision, reason, at: iso(atMs) }))).toEqual([
+      {
+        decision: 'skipped',
+        reason: 'last kill 0 work day(s) ago, the minimum is 2',
+        at: '2026-01-05T19:00:00.000Z',
+      },
+      {
+        decision: 'skipped',
+        reason: 'last kill 1 work day(s) ago, the minimum is 2',
+        at: '2026-01-06T17:00:00.000Z',
+      },
+    ]);
+    // Wednesday is two work days after Monday's kill: the gap has passed.
+    await timers.runUntil(Date.parse('2026-01-07T23:00:00Z'));
+    second.stop();
+    expect(cluster.terminated.map((kill) => iso(kill.atMs))).toEqual([
+      '2026-01-05T18:30:00.000Z',
+      '2026-01-07T18:30:00.000Z',
+    ]);
+    expect(cluster.lastKills.get('catalog')).toBe(Date.parse('2026-01-07T18:30:00Z'));
+  });
+
+  test("honours a kill another monkey made after this one's draw: the Deployments are read again at kill time", async () => {
+    const { timers, cluster, decisions, sink } = setUp();
+    // Both draw catalog at 09:00; one kills at 10:30, the other is due at 12:00.
+    const early = monkeyOver(cluster, timers, { random: () => 0.25 });
+    const late = monkeyOver(cluster, timers, { random: () => 0.5, sink });
+    early.start();
+    late.start();
+    await timers.runUntil(MONDAY_9AM + 6 * HOUR_MS);
+    early.stop();
+    late.stop();
+    expect(cluster.terminated.map((kill) => iso(kill.atMs))).toEqual(['2026-01-05T18:30:00.000Z']);
+    expect(decisions.map(({ decision, reason, atMs }) => ({ decision, reason, at: iso(atMs) }))).toEqual([
+      { decision: 'scheduled', reason: undefined, at: '2026-01-05T17:00:00.000Z' },
+      {
+        decision: 'skipped',
+        reason: 'last kill 0 work day(s) ago, the minimum is 2',
+        at: '2026-01-05T20:00:00.000Z',
+      },
+    ]);
+  });
+
+  test('writes each real kill on its Deployment, at the instant of the kill, and nothing when leashed', async () => {
+    const unleashed = setUp();
+    const monkey = monkeyOver(unleashed.cluster, unleashed.timers, { settings: { minTimeBetweenKillsInWorkDays: 1 } });
+    monkey.start();
+    await unleashed.timers.runUntil(MONDAY_9AM + 0.25 * YEAR_MS);
+    monkey.stop();
+    expect(unleashed.cluster.terminated.length).toBeGreaterThan(50);
+    expect(unleashed.cluster.writes).toEqual(
+      unleashed.cluster.terminated.map((kill) => ({ group: kill.group, atMs: kill.atMs })),
+    );
+
+    const leashed = setUp();
+    const dryRun = monkeyOver(leashed.cluster, leashed.timers, {
+      leashed: true,
+      sink: leashed.sink,
+      settings: { minTimeBetweenKillsInWorkDays: 1 },
+    });
+    dryRun.start();
+    await leashed.timers.runUntil(MONDAY_9AM + 0.25 * YEAR_MS);
+    dryRun.stop();
+    expect(leashed.decisions.filter((decision) => decision.decision === 'leashed').length).toBeGreaterThan(50);
+    expect(leashed.cluster.terminated).toEqual([]);
+    expect(leashed.cluster.writes).toEqual([]);
+  });
+
+  test('a leashed "would kill" does not hold back a restarted, unleashed monkey', async () => {
+    const { timers, cluster, decisions, sink } = setUp();
+    const dryRun = monkeyOver(cluster, timers, { random: () => 0.25, leashed: true });
+    dryRun.start();
+    await timers.runUntil(MONDAY_9AM + 2 * HOUR_MS);
+    dryRun.stop();
+    // Unleashed with `helm upgrade --set chaosMonkey.leashed=false` (Recreate: a new monkey) at 11:00.
+    const monkey = monkeyOver(cluster, timers, { random: () => 0.25, sink });
+    monkey.start();
+    await timers.runUntil(MONDAY_9AM + 6 * HOUR_MS);
+    monkey.stop();
+    expect(cluster.terminated.map((kill) => iso(kill.atMs))).toEqual(['2026-01-05T20:00:00.000Z']);
+    expect(decisions.map((decision) => decision.decision)).toEqual(['scheduled', 'killed']);
+  });
+
+  test('a failed write is a failed decision, counted; the kill stands, the gap is kept in memory, the monkey goes on', async () => {
+    const { timers, cluster, decisions, sink } = setUp();
+    cluster.failWritesWith = 'patch deployment catalog: HTTP 403: deployments.apps "catalog" is forbidden';
+    const counter = new DecisionCounter();
+    const monkey = monkeyOver(cluster, timers, { sink: allOf(sink, counter) });
+    monkey.start();
+    await timers.runUntil(MONDAY_9AM + 28 * 86_400_000);
+    monkey.stop();
+    const kills = cluster.terminated.map((kill) => kill.atMs);
+    // p = 1 with a minimum gap of 2: every other work day, 20 work days from Monday.
+    expect(kills).toHaveLength(10);
+    expect(Math.min(...gapsInWorkDays(new WorkCalendar(LOS_ANGELES, 9, 15), kills))).toBe(2);
+    expect(cluster.writes).toEqual([]);
+    const failed = decisions.filter((decision) => decision.decision === 'failed');
+    expect(failed.map((decision) => decision.atMs)).toEqual(kills);
+    expect(failed[0]).toMatchObject({
+      service: 'catalog',
+      pod: { name: expect.stringMatching(/^catalog-/) },
+      reason: `recording the kill on the Deployment (${LAST_KILL_ANNOTATION}): ${cluster.failWritesWith}`,
+    });
+    expect(counter.count('catalog', 'killed')).toBe(10);
+    expect(counter.count('catalog', 'failed')).toBe(10);
+    // Each failure follows the kill it concerns.
+    const order = decisions.map((decision) => decision.decision).filter((kind) => kind !== 'skipped');
+    expect(order.slice(0, 3)).toEqual(['scheduled', 'killed', 'failed']);
+  });
+
+  test('started on a weekend with the API server down, it lists nothing and reports nothing until Monday', async () => {
+    // Saturday 10:00 in Los Angeles.
+    const { timers, cluster, decisions, sink } = setUp(Date.parse('2026-01-10T18:00:00Z'));
+    cluster.failWith = 'connect ECONNREFUSED 10.96.0.1:443';
+    const monkey = monkeyOver(cluster, timers, { sink });
+    monkey.start();
+    await timers.runUntil(Date.parse('2026-01-12T17:00:00Z') - 1); // just before Monday 09:00
+    expect(cluster.listings).toBe(0);
+    expect(decisions).toEqual([]);
+    await timers.runUntil(Date.parse('2026-01-12T18:00:00Z'));
+    monkey.stop();
+    expect(cluster.listings).toBeGreaterThan(0);
+    expect(decisions[0]).toMatchObject({ decision: 'failed', service: '*', atMs: Date.parse('2026-01-12T17:00:00Z') });
+  });
+
+  test('after the work hours it lists nothing until the next work day', async () => {
+    // Monday 16:00 in Los Angeles.
+    const { timers, cluster, decisions, sink } = setUp(MONDAY_9AM + 7 * HOUR_MS);
+    const monkey = monkeyOver(cluster, timers, { sink });
+    monkey.start();
+    await timers.runUntil(Date.parse('2026-01-06T17:00:00Z') - 1);
+    expect(cluster.listings).toBe(0);
+    await timers.runUntil(Date.parse('2026-01-06T17:00:01Z'));
+    monkey.stop();
+    expect(cluster.listings).toBe(1);
+    expect(decisions[0]).toMatchObject({ decision: 'scheduled', atMs: Date.parse('2026-01-06T17:00:00Z') });
+  });
+
+  test('starts every opted-in service at zero on /metrics once the Deployments are listed', async () => {
+    const { timers, cluster } = setUp(Date.parse('2026-01-10T18:00:00Z'));
+    cluster.addGroup('subtitles', 2);
+    cluster.addGroup('billing', 2, false);
+    const counter = new DecisionCounter();
+    const calendar = new WorkCalendar(LOS_ANGELES, 9, 15);
+    // A mean so long that nothing is drawn: only the zeros.
+    const schedule = new KillSchedule(
+      { meanTimeBetweenKillsInWorkDays: 1e9, minTimeBetweenKillsInWorkDays: 1 },
+      calendar,
+      Math.random,
+    );
+    const monkey = new ChaosMonkey({
+      cluster: countingServicesOf(cluster, counter),
+      calendar,
+      schedule,
+      sink: counter,
+      timers,
+      random: Math.random,
+      leashed: true,
+      mode: 'evict',
+    });
+    monkey.start();
+    await timers.runUntil(Date.parse('2026-01-12T16:00:00Z')); // the weekend: nothing listed yet
+    expect(counter.exposition()).not.toContain('service=');
+    await timers.runUntil(Date.parse('2026-01-12T18:00:00Z'));
+    monkey.stop();
+    const series = counter
+      .exposition()
+      .split('\n')
+      .filter((line) => line.startsWith('chaos_monkey_decisions_total{'));
+    expect(series).toHaveLength(2 * 6);
+    expect(series).toContain('chaos_monkey_decisions_total{service="subtitles",decision="killed"} 0');
+    expect(series).toContain('chaos_monkey_decisions_total{service="catalog",decision="held"} 0');
+    expect(series.some((line) => line.includes('billing'))).toBe(false);
   });
 });
 

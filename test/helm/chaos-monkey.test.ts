@@ -131,7 +131,7 @@ describe('chart: the Chaos Monkey', () => {
     });
     // Deleting needs delete on pods and no eviction.
     expect(permissions((named(objects, 'Role', 'chaos-monkey').rules as Rule[]) ?? [])).toEqual([
-      'apps/deployments: list',
+      'apps/deployments: list,patch',
       'core/pods: delete,list',
       'core/events: create',
     ]);
@@ -140,7 +140,7 @@ describe('chart: the Chaos Monkey', () => {
   test('grants, in a namespaced Role bound to its own ServiceAccount, exactly the calls it makes', () => {
     const role = named(enabled, 'Role', 'chaos-monkey');
     expect(permissions(role.rules as Rule[])).toEqual([
-      'apps/deployments: list',
+      'apps/deployments: list,patch',
       'core/pods: list',
       'core/pods/eviction: create',
       'core/events: create',

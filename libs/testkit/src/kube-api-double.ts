@@ -12,6 +12,15 @@ import { text } from 'node:stream/consumers';
  *
  * - `GET /apis/apps/v1/namespaces/<ns>/deployments`: a DeploymentList; each Deployment's status counts
  *   the Running, not terminating pods its selector matches, as the Deployment controller would;
+ * - `PATCH /apis/apps/v1/namespaces/<ns>/deployments/<name>` with `application/merge-patch+json` (RFC 7386:
+ *   objects merged, `null` removes a field, anything else replaces it) or
+ *   `application/strategic-merge-patch+json` (the same, except that lists of objects with a `name`, the
+ *   merge key of a Deployment's containers, volumes and env, are merged by name; `$patch` directives get
+ *   400 as unsupported here): 200 with the patched Deployment, its resourceVersion bumped (and its
+ *   generation when the spec changed); 415 for any other content type (JSON Patch and server-side apply
+ *   are not served here), 404 when there is no such Deployment, 400 for a body that is not a JSON object
+ *   or changes the name, 409 for a stale metadata.resourceVersion, 422 for a changed spec.selector
+ *   (immutable) or a label or annotation that is not a string;
  * - `GET /api/v1/namespaces/<ns>/pods?labelSelector=…`: a PodList (equality and existence selectors:
  *   `a=b`, `a==b`, `a!=b`, `a`, `!a`; set-based ones get 400 as unsupported here);
  * - `POST /api/v1/namespaces/<ns>/pods/<name>/eviction` (a policy/v1 Eviction): 201 and the pod is gone, or
@@ -42,6 +51,8 @@ export interface DoubleDeployment {
   selector: Record<string, string>;
   /** spec.template.metadata.labels (the selector's labels are added). */
   templateLabels?: Record<string, string>;
+  /** metadata.annotations. */
+  annotations?: Record<string, string>;
 }
 
 export interface DoubleDisruptionBudget {
@@ -54,6 +65,8 @@ export interface RecordedKubeRequest {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** The Content-Type header, as sent. */
+  contentType?: string;
   body?: unknown;
   status: number;
 }
@@ -68,7 +81,7 @@ export interface KubeObject {
 interface Route {
   method: string;
   pattern: RegExp;
-  handle(match: RegExpExecArray, query: URLSearchParams, body: unknown): Reply;
+  handle(match: RegExpExecArray, query: URLSearchParams, body: unknown, contentType: string): Reply;
 }
 
 interface Reply {
@@ -92,7 +105,8 @@ export class KubeApiDouble {
   /** Events created through the API, as stored. */
   readonly events: KubeObject[] = [];
   private readonly pods = new Map<string, KubeObject>();
-  private readonly deployments = new Map<string, DoubleDeployment>();
+  /** Each Deployment as stored (metadata and spec); its status is computed when it is read. */
+  private readonly deployments = new Map<string, KubeObject>();
   private readonly budgets: DoubleDisruptionBudget[] = [];
   private server?: Server;
   private resourceVersion = 1;
@@ -143,7 +157,36 @@ export class KubeApiDouble {
   }
 
   addDeployment(deployment: DoubleDeployment): void {
-    this.deployments.set(deployment.name, deployment);
+    this.deployments.set(deployment.name, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: deployment.name,
+        namespace: this.namespace,
+        uid: randomUUID(),
+        resourceVersion: String(this.resourceVersion++),
+        generation: 1,
+        ...(deployment.annotations ? { annotations: { ...deployment.annotations } } : {}),
+      },
+      spec: {
+        replicas: deployment.replicas,
+        selector: { matchLabels: deployment.selector },
+        template: {
+          metadata: { labels: { ...deployment.templateLabels, ...deployment.selector } },
+          spec: { containers: [] },
+        },
+      },
+    });
+  }
+
+  /** The Deployment as a client would read it now (status included), or undefined. */
+  deployment(name: string): KubeObject | undefined {
+    const stored = this.deployments.get(name);
+    return stored && this.deploymentObject(stored);
+  }
+
+  removeDeployment(name: string): void {
+    this.deployments.delete(name);
   }
 
   addPod(pod: DoublePod): void {
@@ -181,9 +224,44 @@ export class KubeApiDouble {
           kind: 'DeploymentList',
           metadata: { resourceVersion: String(this.resourceVersion) },
           items:
-            namespace === this.namespace ? [...this.deployments.values()].map((d) => this.deploymentObject(d)) : [],
+            namespace === this.namespace
+              ? [...this.deployments.values()].map((deployment) => this.deploymentObject(deployment))
+              : [],
         },
       }),
+    },
+    {
+      method: 'PATCH',
+      pattern: /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)$/,
+      handle: ([, namespace, name], _query, body, contentType) => {
+        const strategic = contentType === 'application/strategic-merge-patch+json';
+        if (!strategic && contentType !== 'application/merge-patch+json') {
+          throw new KubeStatusError(
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json`,
+          );
+        }
+        if (!isObject(body)) throw new KubeStatusError(400, 'BadRequest', 'the patch is not a JSON object');
+        const stored = namespace === this.namespace ? this.deployments.get(name!) : undefined;
+        if (!stored) {
+          throw new KubeStatusError(404, 'NotFound', `deployments.apps "${name}" not found`, {
+            name,
+            group: 'apps',
+            kind: 'deployments',
+          });
+        }
+        const patched = mergePatch(stored, body, strategic) as KubeObject;
+        this.validateDeploymentPatch(stored, patched, body);
+        const specChanged = JSON.stringify(patched.spec) !== JSON.stringify(stored.spec);
+        patched.metadata = {
+          ...patched.metadata,
+          resourceVersion: String(this.resourceVersion++),
+          generation: Number(stored.metadata.generation) + (specChanged ? 1 : 0),
+        };
+        this.deployments.set(name!, patched);
+        return { status: 200, body: this.deploymentObject(patched) };
+      },
     },
     {
       method: 'GET',
@@ -286,6 +364,7 @@ export class KubeApiDouble {
       method: request.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
+      ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
       status: 0,
     };
     this.requests.push(record);
@@ -306,7 +385,9 @@ export class KubeApiDouble {
         (candidate) => candidate.method === record.method && candidate.pattern.test(url.pathname),
       );
       if (!route) throw new KubeStatusError(404, 'NotFound', 'the server could not find the requested resource');
-      reply = route.handle(route.pattern.exec(url.pathname)!, url.searchParams, record.body);
+      // The media type without parameters (`; charset=utf-8`), as the API server compares it.
+      const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      reply = route.handle(route.pattern.exec(url.pathname)!, url.searchParams, record.body, contentType);
     } catch (error) {
       const failure =
         error instanceof KubeStatusError ? error : new KubeStatusError(500, 'InternalError', (error as Error).message);
@@ -345,23 +426,98 @@ export class KubeApiDouble {
     ).length;
   }
 
-  private deploymentObject(deployment: DoubleDeployment): KubeObject {
-    const ready = this.healthyPods(deployment.selector);
+  private deploymentObject(stored: KubeObject): KubeObject {
+    const spec = stored.spec as { selector: { matchLabels: Record<string, string> } };
+    const ready = this.healthyPods(spec.selector.matchLabels);
     return {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: deployment.name, namespace: this.namespace },
-      spec: {
-        replicas: deployment.replicas,
-        selector: { matchLabels: deployment.selector },
-        template: {
-          metadata: { labels: { ...deployment.templateLabels, ...deployment.selector } },
-          spec: { containers: [] },
-        },
+      ...structuredClone(stored),
+      status: {
+        observedGeneration: stored.metadata.generation,
+        replicas: ready,
+        readyReplicas: ready,
+        availableReplicas: ready,
       },
-      status: { replicas: ready, readyReplicas: ready, availableReplicas: ready },
     };
   }
+
+  /** What the API server would refuse in a patched Deployment (the checks this double models). */
+  private validateDeploymentPatch(stored: KubeObject, patched: KubeObject, patch: Record<string, unknown>): void {
+    const name = stored.metadata.name;
+    if (patched.metadata?.name !== name) {
+      throw new KubeStatusError(
+        400,
+        'BadRequest',
+        `the name of the object (${String(patched.metadata?.name)}) does not match the name on the URL (${name})`,
+      );
+    }
+    const wanted = (patch.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
+    if (wanted !== undefined && wanted !== stored.metadata.resourceVersion) {
+      throw new KubeStatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on deployments.apps "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name, group: 'apps', kind: 'deployments' },
+      );
+    }
+    const invalid: string[] = [];
+    for (const field of ['labels', 'annotations'] as const) {
+      const values = patched.metadata[field];
+      if (values === undefined) continue;
+      if (!isObject(values) || Object.values(values).some((value) => typeof value !== 'string')) {
+        invalid.push(`metadata.${field}: Invalid value: string values only`);
+      }
+    }
+    const selectorOf = (object: KubeObject) => JSON.stringify((object.spec as { selector?: unknown }).selector);
+    if (selectorOf(patched) !== selectorOf(stored)) {
+      invalid.push(`spec.selector: Invalid value: ${selectorOf(patched)}: field is immutable`);
+    }
+    if (invalid.length > 0) {
+      throw new KubeStatusError(422, 'Invalid', `Deployment.apps "${name}" is invalid: ${invalid.join(', ')}`, {
+        name,
+        group: 'apps',
+        kind: 'Deployment',
+      });
+    }
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `patch` applied to `target` as a JSON merge patch (RFC 7386), or, `strategic`, as a strategic merge patch
+ * for the fields a Deployment has: the same, except that two lists of objects that all carry a `name` are
+ * merged item by item on it; other lists are replaced.
+ */
+function mergePatch(target: unknown, patch: unknown, strategic: boolean): unknown {
+  if (strategic && Array.isArray(patch) && Array.isArray(target) && patch.every(hasName) && target.every(hasName)) {
+    const merged = target.map((item) => structuredClone(item));
+    for (const item of patch) {
+      const at = merged.findIndex((existing) => existing.name === item.name);
+      if (at >= 0) merged[at] = mergePatch(merged[at], item, strategic) as { name: string };
+      else merged.push(mergePatch({}, item, strategic) as { name: string });
+    }
+    return merged;
+  }
+  if (!isObject(patch)) return structuredClone(patch);
+  if (strategic && '$patch' in patch) {
+    throw new KubeStatusError(
+      400,
+      'BadRequest',
+      `strategic merge patch directive $patch is not supported by this double`,
+    );
+  }
+  const merged: Record<string, unknown> = isObject(target) ? structuredClone(target) : {};
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null) delete merged[field];
+    else merged[field] = mergePatch(merged[field], value, strategic);
+  }
+  return merged;
+}
+
+function hasName(item: unknown): item is { name: string } {
+  return isObject(item) && typeof item.name === 'string';
 }
 
 function labelsOf(object: KubeObject): Record<string, string> {

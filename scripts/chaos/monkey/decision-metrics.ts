@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { MonkeyCluster } from './chaos-monkey';
 import { DECISIONS, type Decision, type DecisionSink } from './decisions';
 
 /**
@@ -15,7 +16,17 @@ export class DecisionCounter implements DecisionSink {
 
   /** Every service starts at zero for every decision, so a rate() over the series sees the first one. */
   constructor(services: readonly string[] = []) {
-    for (const service of services) for (const decision of DECISIONS) this.counts.set(key(service, decision), 0);
+    this.addServices(services);
+  }
+
+  /** Starts each service not yet counted at zero for every decision; counts already made stay. */
+  addServices(services: readonly string[]): void {
+    for (const service of services) {
+      for (const decision of DECISIONS) {
+        const at = key(service, decision);
+        if (!this.counts.has(at)) this.counts.set(at, 0);
+      }
+    }
   }
 
   async record(decision: Decision): Promise<void> {
@@ -38,6 +49,24 @@ export class DecisionCounter implements DecisionSink {
     }
     return `${lines.join('\n')}\n`;
   }
+}
+
+/**
+ * `cluster`, with every opted-in Deployment it lists added to `counter`: the monkey learns its services
+ * from the cluster (opting in is a label on the pods, not a setting of its own), so their series start at
+ * zero from the first listing, the first draw on a work day.
+ */
+export function countingServicesOf(cluster: MonkeyCluster, counter: DecisionCounter): MonkeyCluster {
+  return {
+    async optedInGroups() {
+      const groups = await cluster.optedInGroups();
+      counter.addServices(groups.map((group) => group.name));
+      return groups;
+    },
+    pods: (group) => cluster.pods(group),
+    terminate: (pod, mode) => cluster.terminate(pod, mode),
+    recordLastKill: (group, atMs) => cluster.recordLastKill(group, atMs),
+  };
 }
 
 const key = (service: string, decision: string) => JSON.stringify([service, decision]);

@@ -14,6 +14,10 @@ import type { LocalDay, WorkCalendar } from './work-calendar';
  *
  * A monkey that starts during the work hours draws that day too, inside the hours that are left; one that
  * starts after them waits for the next work day. Plain logic over instants: the caller owns the clock.
+ *
+ * The last kills are known from this process (`recordKill` after each kill) and from the cluster (the
+ * caller hands over what each Deployment records, through the same `recordKill`): the later one counts, so
+ * a restarted monkey keeps the minimum gap of the kills made before it.
  */
 
 export interface ScheduleSettings {
@@ -44,11 +48,10 @@ export class KillSchedule {
    * still inside their minimum gap; nothing for the others, nor on a weekend, nor once the hours are over.
    */
   drawDay(groups: readonly string[], nowMs: number): Draw[] {
+    if (!this.drawsAt(nowMs)) return [];
     const day = this.calendar.dayOf(nowMs);
-    if (!day.isWorkDay) return [];
     const window = this.calendar.windowOf(day);
     const fromMs = Math.max(nowMs, window.startMs);
-    if (fromMs >= window.endMs) return [];
     const draws: Draw[] = [];
     for (const group of groups) {
       const chosen = this.random() < 1 / this.settings.meanTimeBetweenKillsInWorkDays;
@@ -63,14 +66,24 @@ export class KillSchedule {
     return draws;
   }
 
+  /** Whether a draw at `nowMs` can schedule anything: a work day whose work hours are not over. */
+  drawsAt(nowMs: number): boolean {
+    const day = this.calendar.dayOf(nowMs);
+    return day.isWorkDay && nowMs < this.calendar.windowOf(day).endMs;
+  }
+
   /** Why `group` may not be killed at `atMs` (the minimum gap), or undefined when it may. */
   mayNotKill(group: string, atMs: number): string | undefined {
     return this.tooSoonReason(group, this.calendar.dayOf(atMs));
   }
 
-  /** A kill that happened: the minimum gap runs from its work day. */
+  /**
+   * A kill that happened, here or as the cluster records it: the minimum gap runs from its work day, or
+   * from the one of a later kill already known.
+   */
   recordKill(group: string, atMs: number): void {
-    this.lastKill.set(group, this.calendar.dayOf(atMs).workDayNumber);
+    const day = this.calendar.dayOf(atMs).workDayNumber;
+    this.lastKill.set(group, Math.max(day, this.lastKill.get(group) ?? day));
   }
 
   private tooSoonReason(group: string, day: LocalDay): string | undefined {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Decision, DecisionKind, DecisionSink, TerminationMode } from './decisions';
 import {
+  LAST_KILL_ANNOTATION,
   OPT_IN_LABEL,
   OPT_IN_VALUE,
   type MonkeyCluster,
@@ -11,9 +12,10 @@ import {
 
 /**
  * The monkey's Kubernetes side, with @kubernetes/client-node, in one namespace (the one it runs in): the
- * opted-in Deployments (apps/v1, list), their opted-in pods (core/v1, list by label selector), a pod's end
- * through the Eviction API (policy/v1, so PodDisruptionBudgets hold) or a plain delete, and a core/v1 Event
- * on the pod for every decision. The Role in the chart grants exactly these calls.
+ * opted-in Deployments (apps/v1, list) with the last kill each records, their opted-in pods (core/v1, list
+ * by label selector), a pod's end through the Eviction API (policy/v1, so PodDisruptionBudgets hold) or a
+ * plain delete, the last kill written on the Deployment (apps/v1, a JSON merge patch of one annotation),
+ * and a core/v1 Event on the pod for every decision. The Role in the chart grants exactly these calls.
  */
 
 /**
@@ -52,6 +54,7 @@ export interface KubernetesClusterOptions {
 
 export class KubernetesCluster implements MonkeyCluster, DecisionSink {
   private constructor(
+    private readonly client: KubernetesClient,
     private readonly core: InstanceType<KubernetesClient['CoreV1Api']>,
     private readonly apps: InstanceType<KubernetesClient['AppsV1Api']>,
     readonly namespace: string,
@@ -70,6 +73,7 @@ export class KubernetesCluster implements MonkeyCluster, DecisionSink {
       throw new Error('no namespace: set CHAOS_MONKEY_NAMESPACE, or use a kubeconfig context that names one');
     }
     return new KubernetesCluster(
+      client,
       config.makeApiClient(client.CoreV1Api),
       config.makeApiClient(client.AppsV1Api),
       namespace,
@@ -90,6 +94,7 @@ export class KubernetesCluster implements MonkeyCluster, DecisionSink {
         name,
         desiredReplicas: deployment.spec?.replicas ?? 1,
         readyReplicas: deployment.status?.readyReplicas ?? 0,
+        lastKillMs: lastKillOf(deployment.metadata?.annotations),
       });
     }
     return groups;
@@ -132,6 +137,29 @@ export class KubernetesCluster implements MonkeyCluster, DecisionSink {
     }
   }
 
+  /**
+   * The group's last kill as an annotation on its Deployment, with a JSON merge patch (RFC 7386) that
+   * touches nothing else: metadata is not the pod template, so no rollout follows, and a `helm upgrade`
+   * keeps it (the chart never sets it). A failure is thrown with the API's status.
+   */
+  async recordLastKill(group: string, atMs: number): Promise<void> {
+    const { PatchStrategy, setHeaderOptions } = this.client;
+    try {
+      await this.apps.patchNamespacedDeployment(
+        {
+          name: group,
+          namespace: this.namespace,
+          body: { metadata: { annotations: { [LAST_KILL_ANNOTATION]: new Date(atMs).toISOString() } } },
+        },
+        // The generated client would send application/json-patch+json, which wants a list of operations.
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    } catch (error) {
+      const status = apiStatusOf(error);
+      throw new Error(status ? `patch deployment ${group}: HTTP ${status.code}: ${status.message}` : String(error));
+    }
+  }
+
   /** A core/v1 Event on the decision's pod, or on its Deployment while no pod is chosen yet. */
   async record(decision: Decision): Promise<void> {
     const { reason, type } = EVENT_REASONS[decision.decision];
@@ -156,6 +184,15 @@ export class KubernetesCluster implements MonkeyCluster, DecisionSink {
       },
     });
   }
+}
+
+/** The instant a Deployment's last-kill annotation holds; an absent or unreadable one is no kill. */
+function lastKillOf(annotations: Record<string, string> | undefined): number | undefined {
+  const value = annotations?.[LAST_KILL_ANNOTATION];
+  // RFC 3339 (what recordLastKill writes, and what `date -u +%FT%TZ` gives), not every form Date.parse reads.
+  if (!value || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) return undefined;
+  const atMs = Date.parse(value);
+  return Number.isNaN(atMs) ? undefined : atMs;
 }
 
 function eventMessage(decision: Decision): string {

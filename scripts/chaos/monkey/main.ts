@@ -3,7 +3,7 @@ import { ConfigError, EXIT_BAD_CONFIG, loadConfig, Logger } from '@streamplane/p
 import { realTimers } from '../../timers';
 import { ChaosMonkey } from './chaos-monkey';
 import { chaosMonkeyConfigSchema, type ChaosMonkeyConfig } from './config';
-import { DecisionCounter, serveDecisionMetrics } from './decision-metrics';
+import { countingServicesOf, DecisionCounter, serveDecisionMetrics } from './decision-metrics';
 import { allOf, type DecisionSink } from './decisions';
 import { KillSchedule } from './kill-schedule';
 import { KubernetesCluster } from './kubernetes-cluster';
@@ -12,7 +12,8 @@ import { WorkCalendar } from './work-calendar';
 
 /**
  * `node scripts/dist/chaos/monkey/main.js`: the Chaos Monkey of the chart's `chaosMonkey.enabled`, in the
- * namespace it runs in. Every decision is a JSON log line, a Kubernetes Event and a count on /metrics.
+ * namespace it runs in. Every decision is a JSON log line, a Kubernetes Event and a count on /metrics;
+ * each real kill is also written on its Deployment, so a restarted monkey keeps the minimum gap.
  * SIGTERM stops it at once (a kill already sent is not undone; nothing new starts).
  */
 
@@ -59,11 +60,12 @@ export async function runChaosMonkey(config: ChaosMonkeyConfig, logger: Logger):
     meanTimeBetweenKillsInWorkDays: config.CHAOS_MONKEY_MEAN_TIME_BETWEEN_KILLS_IN_WORK_DAYS,
     minTimeBetweenKillsInWorkDays: config.CHAOS_MONKEY_MIN_TIME_BETWEEN_KILLS_IN_WORK_DAYS,
   };
+  // The opted-in services are known once the Deployments are listed: each starts at zero from then on.
   const counter = new DecisionCounter();
   const metrics = await serveDecisionMetrics(counter, config.METRICS_HOST, config.METRICS_PORT);
   const health = new PlatformHealthCheck(config.CHAOS_MONKEY_HEALTH_TARGETS);
   const monkey = new ChaosMonkey({
-    cluster,
+    cluster: countingServicesOf(cluster, counter),
     calendar,
     schedule: new KillSchedule(settings, calendar, Math.random),
     sink: allOf(logSink(logger), counter, eventSink(cluster, logger)),
