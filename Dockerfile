@@ -19,6 +19,7 @@ COPY services/playback-authorization/package.json services/playback-authorizatio
 COPY services/subtitles/package.json services/subtitles/
 COPY services/billing/package.json services/billing/
 COPY services/steering/package.json services/steering/
+COPY services/edge/package.json services/edge/
 COPY scripts/package.json scripts/
 COPY bench/package.json bench/
 COPY test/package.json test/
@@ -51,6 +52,6 @@ RUN groupadd --system --gid 10001 streamplane \
 COPY --from=build /app ./
 # Everything above belongs to root and is read-only to the service.
 USER 10001:10001
-EXPOSE 50051-50057 9451-9457
+EXPOSE 50051-50057 9451-9457 8080 9480
 ENTRYPOINT ["node", "--require", "/app/libs/contracts/dist/register-telemetry.js"]
 CMD ["/app/services/catalog/dist/main.js"]

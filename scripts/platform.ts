@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
+import { EDGE, SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
 import { staticAddressVariable, type Dependency } from '@streamplane/platform';
 import { checkGrpcHealth, grpcHealthClient, type GrpcHealthClient } from './grpc-health';
+import { checkHttpHealth } from './http-health';
 import { freePortBelowEphemeralRange, isPortFree, portInUseMessage } from './ports';
 import { spawnService } from './service-command';
 import {
@@ -23,8 +24,11 @@ import {
  * variables are in `env`.
  */
 
-/** Whom each service calls: the dependencies its package declares. */
-export function declaredDependencies(service: ServiceName): ServiceName[] {
+/** What the platform supervises: the seven gRPC services and, with `withEdge`, the HTTP edge. */
+export type Component = ServiceName | typeof EDGE.name;
+
+/** Whom each service (or the edge) calls: the dependencies its package declares. */
+export function declaredDependencies(service: Component): ServiceName[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- one package per service, by name
   const { DEPENDENCIES } = require(`@streamplane/${service}/dependencies`) as { DEPENDENCIES: Dependency[] };
   return DEPENDENCIES.map((dependency) => dependency.service.name as ServiceName);
@@ -57,9 +61,12 @@ export interface PlatformOptions {
   env?: NodeJS.ProcessEnv;
   onEvent?: (event: SupervisorEvent) => void;
   restart?: SupervisorOptions['restart'];
+  /** Also run the edge (HTTP 8080, metrics 9480 by design), started after catalog and steering. */
+  withEdge?: boolean;
 }
 
 interface Ports {
+  /** The service's gRPC port; the edge's HTTP port. */
   grpc: number;
   metrics: number;
 }
@@ -69,25 +76,28 @@ export class Platform {
   private readonly supervisor: Supervisor;
 
   private constructor(
-    private readonly ports: ReadonlyMap<ServiceName, Ports>,
+    private readonly ports: ReadonlyMap<Component, Ports>,
     options: PlatformOptions,
   ) {
     const peers = Object.fromEntries(
       SERVICE_NAMES.map((name) => [staticAddressVariable(name), `127.0.0.1:${ports.get(name)!.grpc}`]),
     );
-    const environmentOf = (name: ServiceName): NodeJS.ProcessEnv => ({
+    const environmentOf = (name: Component): NodeJS.ProcessEnv => ({
       PATH: process.env.PATH,
       GRPC_HOST: '127.0.0.1',
       METRICS_HOST: '127.0.0.1',
       ...peers,
       ...options.env,
-      GRPC_PORT: String(ports.get(name)!.grpc),
+      ...(name === EDGE.name
+        ? { HTTP_HOST: '127.0.0.1', HTTP_PORT: String(ports.get(name)!.grpc) }
+        : { GRPC_PORT: String(ports.get(name)!.grpc) }),
       METRICS_PORT: String(ports.get(name)!.metrics),
     });
+    const components: Component[] = [...START_ORDER, ...(ports.has(EDGE.name) ? [EDGE.name] : [])];
     this.supervisor = new Supervisor({
-      services: START_ORDER.map((name) => ({ name, dependsOn: declaredDependencies(name) })),
-      launch: (name, callbacks) => launchProcess(name as ServiceName, environmentOf(name as ServiceName), callbacks),
-      probe: (name) => this.probe(name as ServiceName),
+      services: components.map((name) => ({ name, dependsOn: declaredDependencies(name) })),
+      launch: (name, callbacks) => launchProcess(name as Component, environmentOf(name as Component), callbacks),
+      probe: (name) => this.probe(name as Component),
       restart: options.restart,
       onEvent: options.onEvent,
     });
@@ -128,7 +138,7 @@ export class Platform {
    * launches the services in dependency order and returns at once; `ready()` says when all are up.
    */
   static async launch(options: PlatformOptions): Promise<Platform> {
-    const ports = await choosePorts(options.ports);
+    const ports = await choosePorts(options.ports, options.withEdge ?? false);
     await checkPreconditions(ports, options.env ?? {});
     const platform = new Platform(ports, options);
     platform.supervisor.start();
@@ -140,24 +150,25 @@ export class Platform {
     return this.supervisor.allUp();
   }
 
-  state(service: ServiceName): ServiceState {
+  state(service: Component): ServiceState {
     return this.supervisor.state(service);
   }
 
   /** The service's process id while it runs (the bench reads its memory). */
-  pid(service: ServiceName): number | undefined {
+  pid(service: Component): number | undefined {
     return this.supervisor.pid(service);
   }
 
-  address(service: ServiceName): string {
+  /** host:port of a service's gRPC, or of the edge's HTTP. */
+  address(service: Component): string {
     return `127.0.0.1:${this.port(service)}`;
   }
 
-  port(service: ServiceName): number {
+  port(service: Component): number {
     return this.ports.get(service)!.grpc;
   }
 
-  metricsPort(service: ServiceName): number {
+  metricsPort(service: Component): number {
     return this.ports.get(service)!.metrics;
   }
 
@@ -211,7 +222,8 @@ export class Platform {
     this.health.clear();
   }
 
-  private probe(service: ServiceName): Promise<Health> {
+  private probe(service: Component): Promise<Health> {
+    if (service === EDGE.name) return checkHttpHealth(`http://${this.address(service)}/healthz`);
     let client = this.health.get(service);
     if (!client) {
       client = grpcHealthClient(this.address(service));
@@ -221,8 +233,8 @@ export class Platform {
   }
 }
 
-async function choosePorts(choice: PlatformOptions['ports']): Promise<Map<ServiceName, Ports>> {
-  const ports = new Map<ServiceName, Ports>();
+async function choosePorts(choice: PlatformOptions['ports'], withEdge: boolean): Promise<Map<Component, Ports>> {
+  const ports = new Map<Component, Ports>();
   const chosen = new Set<number>();
   // Below the ephemeral range: nothing binding port 0 meanwhile (other tests) can take them first.
   const unchosen = async (): Promise<number> => {
@@ -242,14 +254,20 @@ async function choosePorts(choice: PlatformOptions['ports']): Promise<Map<Servic
       ports.set(name, { grpc: SERVICES[name].port + offset, metrics: SERVICES[name].metricsPort + offset });
     }
   }
+  if (withEdge) {
+    const offset = choice === 'free' ? undefined : choice === 'design' ? 0 : choice.offset;
+    ports.set(
+      EDGE.name,
+      offset === undefined
+        ? { grpc: await unchosen(), metrics: await unchosen() }
+        : { grpc: EDGE.httpPort + offset, metrics: EDGE.metricsPort + offset },
+    );
+  }
   return ports;
 }
 
 /** A taken port or an unreachable Consul is named in one line before anything starts. */
-export async function checkPreconditions(
-  ports: ReadonlyMap<ServiceName, Ports>,
-  env: NodeJS.ProcessEnv,
-): Promise<void> {
+export async function checkPreconditions(ports: ReadonlyMap<Component, Ports>, env: NodeJS.ProcessEnv): Promise<void> {
   for (const [name, { grpc, metrics }] of ports) {
     for (const port of [grpc, metrics]) {
       if (!(await isPortFree(port))) {
@@ -280,7 +298,7 @@ async function consulProblem(agent: string): Promise<string | undefined> {
   }
 }
 
-function launchProcess(service: ServiceName, env: NodeJS.ProcessEnv, callbacks: ProcessCallbacks): ChildProcess {
+function launchProcess(service: Component, env: NodeJS.ProcessEnv, callbacks: ProcessCallbacks): ChildProcess {
   const child = spawnService(service, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   createInterface({ input: child.stdout! }).on('line', (line) => callbacks.onLine(line, 'stdout'));
   createInterface({ input: child.stderr! }).on('line', (line) => callbacks.onLine(line, 'stderr'));

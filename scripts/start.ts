@@ -1,5 +1,5 @@
 /* eslint-disable no-console -- this is the interactive launcher: it talks to a person on a terminal */
-import { SERVICES, type ServiceName } from '@streamplane/contracts';
+import { EDGE, SERVICES, type ServiceName } from '@streamplane/contracts';
 import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 import { Platform, START_ORDER } from './platform';
 import { RunFile, runFilePath } from './run-file';
@@ -7,7 +7,7 @@ import { serviceNodeArguments } from './service-command';
 import { EXIT_BAD_CONFIG, FatalStartError, type SupervisorEvent } from './supervisor';
 
 /**
- * `npm start [-- --port-offset N] [--json-logs]`: all seven services as supervised processes, each
+ * `npm start [-- --port-offset N] [--json-logs]`: all seven services and the edge as supervised processes, each
  * started once the services it calls answer, logs of all of them in one stream (one line each, prefixed by
  * the service), then a table of what runs where and how to call it. A service that dies is reported with
  * its last lines and restarted with a growing backoff; a configuration error or a taken port is reported
@@ -17,7 +17,8 @@ import { EXIT_BAD_CONFIG, FatalStartError, type SupervisorEvent } from './superv
  */
 
 const USAGE = 'usage: npm start [-- --port-offset N] [--json-logs]';
-const WIDTH = Math.max(...START_ORDER.map((name) => name.length));
+const COMPONENTS = [...START_ORDER, EDGE.name] as const;
+const WIDTH = Math.max(...COMPONENTS.map((name) => name.length));
 
 interface StartOptions {
   portOffset: number;
@@ -70,14 +71,14 @@ function readable(line: string): string {
 
 function howToCall(platform: Platform): string {
   const token = signAccountToken('acct-0001', process.env.STREAMPLANE_AUTH_SECRET || LOCAL_DEVELOPMENT_SECRET);
-  const rows = START_ORDER.map(
+  const rows = COMPONENTS.map(
     (name) =>
-      `  ${name.padEnd(WIDTH)}  ${platform.state(name).padEnd(11)}  ${platform.address(name)}  metrics :${platform.metricsPort(name)}/metrics  ${SERVICES[name].grpcService}`,
+      `  ${name.padEnd(WIDTH)}  ${platform.state(name).padEnd(11)}  ${platform.address(name)}  metrics :${platform.metricsPort(name)}/metrics  ${name === EDGE.name ? 'HTTP/1.1 and h2c (EDGE_ADDR)' : SERVICES[name].grpcService}`,
   );
   const at = (name: ServiceName) => `http://${platform.address(name)}`;
   const play =
     '{"profile_id":"acct-0001-p1","title_id":"tt00001","device":{"device_id":"tv-1","max_height":2160,"supports_hdr":true,"codecs":["h264","hevc"]},"client":{"country":"US","asn":20250}}';
-  const notServing = START_ORDER.filter((name) => platform.state(name) === 'NOT_SERVING');
+  const notServing = COMPONENTS.filter((name) => platform.state(name) === 'NOT_SERVING');
   return `
 Streamplane is up${notServing.length > 0 ? ` (NOT_SERVING: ${notServing.join(', ')}; see their logs above)` : ''}:
 
@@ -99,6 +100,10 @@ Hit play (a token for acct-0001, valid for a day; npm run --silent token -- <acc
   npx buf curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $TOKEN" \\
     -d '${play}' \\
     ${at('playback-authorization')}/streamplane.playback.v1.PlaybackAuthorizationService/AuthorizePlayback
+
+Stream from the edge (EDGE_ADDR=${platform.address(EDGE.name)}): take a URL from cdn_urls and send its host name:
+
+  curl -H 'Host: <appliance_id>.oca.streamplane.example' 'http://${platform.address(EDGE.name)}/titles/tt00001?expires=…&sig=…'
 
 Press Ctrl-C to stop.`;
 }
@@ -155,6 +160,7 @@ async function main(): Promise<number> {
   try {
     platform = await Platform.launch({
       ports: options.portOffset === 0 ? 'design' : { offset: options.portOffset },
+      withEdge: true,
       env: process.env,
       onEvent: (event) => {
         trackRun(event);

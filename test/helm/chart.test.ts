@@ -10,6 +10,7 @@ import {
   callGraph,
   configSchemas,
   connectionAllowed,
+  edgeCalls,
   named,
   ofKind,
   podOwners,
@@ -34,6 +35,7 @@ import { parseLoadArguments } from '@streamplane/tools';
  */
 
 const CALLS = callGraph();
+const EDGE_CALLS = edgeCalls();
 const rendered = new Map<string, KubernetesObject[]>();
 const validation = new Map<string, ValidationProblem[]>();
 let schemas: Record<ServiceName, ConfigSchema>;
@@ -208,8 +210,10 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
       ).toEqual([owner.object.metadata.name]);
     }
     const budgets = ofKind(objects(), 'PodDisruptionBudget');
+    const edgeBudget =
+      values.edge.enabled && { ...values.podDisruptionBudget, ...values.edge.podDisruptionBudget }.enabled;
     expect(budgets.map((budget) => budget.metadata.name).sort()).toEqual(
-      values.podDisruptionBudget.enabled ? [...SERVICE_NAMES].sort() : [],
+      [...(values.podDisruptionBudget.enabled ? SERVICE_NAMES : []), ...(edgeBudget ? ['edge'] : [])].sort(),
     );
     for (const budget of budgets) {
       const selector = (budget.spec as { selector: LabelSelector }).selector;
@@ -380,12 +384,14 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
       if (!endpoint) throw new Error(`no pod ${podName}`);
       return endpoint;
     };
-    const storeOf = (service: ServiceName): string | undefined =>
-      'DATABASE_URL' in schemas[service].shape
-        ? 'postgresql'
-        : 'REDIS_URL' in schemas[service].shape
-          ? 'redis'
-          : undefined;
+    // The workloads of the call graph: the services and, when it is on, the edge (which keeps no store).
+    const callers: string[] = [...SERVICE_NAMES, ...(values.edge.enabled ? ['edge'] : [])];
+    const callsOf = (source: string): string[] =>
+      source === 'edge' ? EDGE_CALLS : (CALLS[source as ServiceName] ?? []);
+    const storeOf = (source: string): string | undefined => {
+      const shape = schemas[source as ServiceName]?.shape ?? {};
+      return 'DATABASE_URL' in shape ? 'postgresql' : 'REDIS_URL' in shape ? 'redis' : undefined;
+    };
     const dependencyPods: Record<string, { pod: string; port: number }> = {
       consul: { pod: 'consul', port: 8500 },
       jaeger: { pod: 'jaeger', port: 4317 },
@@ -401,8 +407,7 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
       const port = values.services[target].port;
       const metricsPort = values.services[target].metricsPort;
       for (const [source, endpoint] of pods) {
-        const expected =
-          (CALLS[source as ServiceName] ?? []).includes(target) || source === 'consul' || source === 'helm-test';
+        const expected = callsOf(source).includes(target) || source === 'consul' || source === 'helm-test';
         check(`${source} → ${target}:${port}`, expected, connectionAllowed(policies, endpoint, pod(target), port));
         check(
           `${source} → ${target}:${metricsPort}`,
@@ -422,12 +427,12 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
       );
     }
 
-    for (const source of SERVICE_NAMES) {
+    for (const source of callers) {
       for (const target of SERVICE_NAMES) {
         const port = values.services[target].port;
         check(
           `${source} → ${target}:${port}`,
-          CALLS[source].includes(target),
+          callsOf(source).includes(target),
           connectionAllowed(policies, pod(source), pod(target), port),
         );
       }
@@ -456,17 +461,41 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
       check(`${source} → outside:443`, false, connectionAllowed(policies, pod(source), 'outside', 443));
     }
 
-    // The stores accept only the services that keep state in them; Consul and Jaeger every service.
+    // The stores accept only the services that keep state in them; Consul and Jaeger every service and the edge.
     for (const [dependency, { pod: podName, port }] of Object.entries(dependencyPods)) {
       if (!pods.has(podName)) continue;
       for (const [source, endpoint] of pods) {
         if (source === podName) continue;
-        const service = SERVICE_NAMES.includes(source as ServiceName) ? (source as ServiceName) : undefined;
         const expected =
-          service !== undefined &&
-          (dependency === 'consul' || dependency === 'jaeger' || storeOf(service) === dependency);
+          callers.includes(source) &&
+          (dependency === 'consul' || dependency === 'jaeger' || storeOf(source) === dependency);
         check(`${source} → ${podName}:${port}`, expected, connectionAllowed(policies, endpoint, pod(podName), port));
       }
+    }
+
+    // The edge serves viewers: its HTTP port is open to anyone whose own egress is not confined to the call
+    // graph (no service calls it), its metrics port only to networkPolicy.metricsFrom.
+    if (values.edge.enabled) {
+      const { port, metricsPort } = values.edge;
+      for (const [source, endpoint] of pods) {
+        if (source === 'edge') continue;
+        check(
+          `${source} → edge:${port}`,
+          !callers.includes(source),
+          connectionAllowed(policies, endpoint, pod('edge'), port),
+        );
+        check(
+          `${source} → edge:${metricsPort}`,
+          false,
+          connectionAllowed(policies, endpoint, pod('edge'), metricsPort),
+        );
+      }
+      check(`outside → edge:${port}`, true, connectionAllowed(policies, 'outside', pod('edge'), port));
+      check(
+        `outside → edge:${metricsPort}`,
+        values.networkPolicy.metricsFrom.length > 0,
+        connectionAllowed(policies, 'outside', pod('edge'), metricsPort),
+      );
     }
     expect(wrong).toEqual([]);
   });

@@ -69,6 +69,13 @@ export function callGraph(): Record<ServiceName, ServiceName[]> {
   ) as Record<ServiceName, ServiceName[]>;
 }
 
+/** Whom the edge calls: the DEPENDENCIES of `@streamplane/edge/dependencies`, as for a service. */
+export function edgeCalls(): ServiceName[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded like the services' packages above
+  const { DEPENDENCIES } = require('@streamplane/edge/dependencies') as { DEPENDENCIES: Dependency[] };
+  return DEPENDENCIES.map((dependency) => dependency.service.name as ServiceName);
+}
+
 export type ConfigSchema = z.ZodObject<z.ZodRawShape>;
 
 /** Each service's configuration schema (`@streamplane/<service>/config`, its export named *ConfigSchema). */

@@ -118,6 +118,37 @@ const CASES: Case[] = [
     set: { 'services.catalog.env.CATALOG_TITLE_COUNT': '3000' },
     names: /CATALOG_TITLE_COUNT \(3000\) and services\.steering\.env\.STEERING_TITLE_COUNT \(2000\) must be equal/,
   },
+  {
+    what: 'an edge appliance id that is no host name label',
+    set: { 'edge.enabled': 'true' },
+    setJson: { 'edge.applianceIds': '"oca-us-east-00001,OCA_2"' },
+    names: /\/edge\/applianceIds'.*does not match pattern/,
+  },
+  {
+    what: 'an edge fill window that is not HH:MM-HH:MM',
+    set: { 'edge.enabled': 'true', 'edge.fill.window': '2-14' },
+    names: /\/edge\/fill\/window'.*does not match pattern/,
+  },
+  {
+    what: 'an edge fill region that does not exist',
+    set: { 'edge.enabled': 'true', 'edge.fill.region': 'mars' },
+    names: /\/edge\/fill\/region': value must be one of/,
+  },
+  {
+    what: 'a misspelt edge key',
+    set: { 'edge.enable': 'true' },
+    names: /additional properties 'enable' not allowed/,
+  },
+  {
+    what: 'an extra edge env var that the chart sets',
+    set: { 'edge.enabled': 'true', 'edge.env.EDGE_FILL_WINDOW': '00:00-24:00' },
+    names: /edge\.env\.EDGE_FILL_WINDOW is set by the chart/,
+  },
+  {
+    what: 'an edge PodDisruptionBudget that would block every drain',
+    set: { 'edge.enabled': 'true', 'edge.replicas': '1' },
+    names: /edge: podDisruptionBudget\.minAvailable \(1\) must be lower than its replicas \(1\)/,
+  },
 ];
 
 describe('values the chart refuses', () => {

@@ -41,6 +41,28 @@ steering:
     STREAMPLANE_CDN_SECRET: cdn-secret
 {{- end }}
 
+{{/*
+The same facts of the edge (services/edge/src/application/dependencies.ts and config.ts): it calls catalog
+(ladders) and steering (PlanFill), keeps no store, and checks signed CDN URLs with the CDN secret.
+*/}}
+{{- define "streamplane.edgeFacts" -}}
+calls: [catalog, steering]
+secretEnv:
+  STREAMPLANE_CDN_SECRET: cdn-secret
+{{- end }}
+
+{{/*
+Every workload of the call graph that the release runs: the services and, when edge.enabled, the edge. The
+NetworkPolicies admit callers and Consul's and Jaeger's clients from this table.
+*/}}
+{{- define "streamplane.callerFacts" -}}
+{{- $facts := include "streamplane.serviceFacts" . | fromYaml -}}
+{{- if .Values.edge.enabled -}}
+{{- $_ := set $facts "edge" (include "streamplane.edgeFacts" . | fromYaml) -}}
+{{- end -}}
+{{- toYaml $facts -}}
+{{- end }}
+
 {{/* Ports of the dependencies, shared by their Services, the services' env and the NetworkPolicies. */}}
 {{- define "streamplane.dependencyPorts" -}}
 consul: 8500
@@ -152,6 +174,62 @@ value says is what the pod gets.
 {{- end }}
 
 {{/*
+The platform variables of a process beside its listeners: logging, faults, shutdown timing, Consul discovery
+(with the pod IP for a process that registers in Consul) and OTLP. Usage: include "streamplane.runtimeEnv"
+(dict "root" $ "settings" $settings "registers" true).
+*/}}
+{{- define "streamplane.runtimeEnv" -}}
+{{- $root := .root -}}
+- name: LOG_LEVEL
+  value: {{ $root.Values.logLevel | quote }}
+- name: STREAMPLANE_FAULTS
+  value: {{ $root.Values.faults | quote }}
+- name: SHUTDOWN_DELAY_MS
+  value: {{ .settings.shutdown.delayMs | int | quote }}
+- name: SHUTDOWN_DRAIN_MS
+  value: {{ .settings.shutdown.drainMs | int | quote }}
+- name: STREAMPLANE_DISCOVERY
+  value: consul
+- name: CONSUL_HTTP_ADDR
+  value: {{ include "streamplane.consulAddress" $root | quote }}
+{{- if .registers }}
+# The address this instance registers in Consul, which Consul's gRPC health check and the peers dial.
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+{{- end }}
+{{- with include "streamplane.otlpEndpoint" $root }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
+{{- with $root.Values.tracing.sampler }}
+- name: OTEL_TRACES_SAMPLER
+  value: {{ . | quote }}
+{{- end }}
+{{- with $root.Values.tracing.samplerArg }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+
+{{/* The variables the chart sets for the edge besides the platform's; edge.env may not set them either. */}}
+{{- define "streamplane.edgeManagedEnv" -}}
+- HTTP_HOST
+- HTTP_PORT
+- EDGE_APPLIANCE_IDS
+- EDGE_CACHE_BYTES
+- EDGE_ORIGIN_LATENCY_MS
+- EDGE_ORIGIN_BANDWIDTH_MBPS
+- EDGE_FILL_REGION
+- EDGE_FILL_WINDOW
+- EDGE_FILL_TIME_ZONE
+- EDGE_FILL_BANDWIDTH_MBPS
+- EDGE_FILL_SEGMENTS_PER_RENDITION
+- EDGE_FILL_MAX_TITLES
+{{- end }}
+
+{{/*
 A service container's env: the platform variables (libs/platform/src/config/config.ts), the Secret-backed ones
 this service reads, then the service's extra `env`. Usage: include "streamplane.serviceEnv"
 (dict "root" $ "name" $name "svc" $svc "settings" $settings "facts" $facts).
@@ -166,35 +244,7 @@ this service reads, then the service's extra `env`. Usage: include "streamplane.
   value: 0.0.0.0
 - name: METRICS_PORT
   value: {{ .svc.metricsPort | int | quote }}
-- name: LOG_LEVEL
-  value: {{ $root.Values.logLevel | quote }}
-- name: STREAMPLANE_FAULTS
-  value: {{ $root.Values.faults | quote }}
-- name: SHUTDOWN_DELAY_MS
-  value: {{ .settings.shutdown.delayMs | int | quote }}
-- name: SHUTDOWN_DRAIN_MS
-  value: {{ .settings.shutdown.drainMs | int | quote }}
-- name: STREAMPLANE_DISCOVERY
-  value: consul
-- name: CONSUL_HTTP_ADDR
-  value: {{ include "streamplane.consulAddress" $root | quote }}
-# The address this instance registers in Consul, which Consul's gRPC health check and the peers dial.
-- name: POD_IP
-  valueFrom:
-    fieldRef:
-      fieldPath: status.podIP
-{{- with include "streamplane.otlpEndpoint" $root }}
-- name: OTEL_EXPORTER_OTLP_ENDPOINT
-  value: {{ . | quote }}
-{{- end }}
-{{- with $root.Values.tracing.sampler }}
-- name: OTEL_TRACES_SAMPLER
-  value: {{ . | quote }}
-{{- end }}
-{{- with $root.Values.tracing.samplerArg }}
-- name: OTEL_TRACES_SAMPLER_ARG
-  value: {{ . | quote }}
-{{- end }}
+{{ include "streamplane.runtimeEnv" (dict "root" $root "settings" .settings "registers" true) }}
 {{- range $variable, $key := .facts.secretEnv }}
 - name: {{ $variable }}
   valueFrom:

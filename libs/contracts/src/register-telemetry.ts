@@ -6,7 +6,7 @@
  * no signal handlers: the service owns shutdown, and flushes telemetry as its last step.
  */
 import { ConfigError, EXIT_BAD_CONFIG, startTelemetryFromEnv } from '@streamplane/platform';
-import { SERVICES, type ServiceName } from './service-registry';
+import { EDGE, SERVICES, type ServiceName } from './service-registry';
 
 const entryPoint = process.argv[1] ?? '';
 const service = process.env.OTEL_SERVICE_NAME ?? /services[\\/]([^\\/]+)[\\/]/.exec(entryPoint)?.[1];
@@ -17,7 +17,8 @@ if (!service) {
 }
 
 try {
-  startTelemetryFromEnv({ name: service, metricsPort: SERVICES[service as ServiceName]?.metricsPort });
+  const metricsPort = service === EDGE.name ? EDGE.metricsPort : SERVICES[service as ServiceName]?.metricsPort;
+  startTelemetryFromEnv({ name: service, metricsPort });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${service}: ${error.message}\n`);

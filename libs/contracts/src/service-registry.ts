@@ -32,6 +32,12 @@ export const SERVICES = {
 
 export type ServiceName = keyof typeof SERVICES;
 
+/**
+ * The data plane's appliance (services/edge): HTTP, not gRPC, so it is no entry of SERVICES, whose every
+ * member serves health and reflection over gRPC. Its ports are fixed by the design contract as theirs are.
+ */
+export const EDGE = { name: 'edge', httpPort: 8080, metricsPort: 9480 } as const;
+
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
 
 /**

@@ -15,6 +15,26 @@ export const ORIGIN_APPLIANCE_ID = 'origin';
 const APPLIANCE_LABEL = '[a-z0-9](?:[a-z0-9-]*[a-z0-9])?';
 const APPLIANCE_ID = new RegExp(`^${APPLIANCE_LABEL}$`);
 
+/** Whether `id` can be an appliance's id (the first label of its host name). */
+export function isApplianceId(id: string): boolean {
+  return APPLIANCE_ID.test(id);
+}
+
+const APPLIANCE_HOST = new RegExp(`^(?<appliance>${APPLIANCE_LABEL})\\.${CDN_DOMAIN.replaceAll('.', '\\.')}$`);
+
+/**
+ * The appliance id a host name names (`oca-us-east-00042.oca.streamplane.example` → `oca-us-east-00042`),
+ * as a Host header or HTTP/2 :authority carries it: case-insensitive, with or without the port dialled.
+ * Undefined for a host that is no appliance's.
+ */
+export function applianceOfHost(host: string): string | undefined {
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/:\d{1,5}$/, '');
+  return APPLIANCE_HOST.exec(name)?.groups?.appliance;
+}
+
 /**
  * The one spelling signCdnUrl produces, character for character. Verifying the raw string instead of
  * what the WHATWG URL parser makes of it means that nothing the parser would normalise (case, ports,
@@ -27,7 +47,7 @@ const SIGNED_URL = new RegExp(
 
 export function signCdnUrl(secret: string, applianceId: string, titleId: string, expiresAt: Date): string {
   // A URL no appliance would accept is a bug in the caller, better found where it signs than where it plays.
-  if (!APPLIANCE_ID.test(applianceId)) throw new Error(`"${applianceId}" cannot be an appliance's host name`);
+  if (!isApplianceId(applianceId)) throw new Error(`"${applianceId}" cannot be an appliance's host name`);
   const expires = Math.floor(expiresAt.getTime() / 1000);
   const signature = cdnSignature(secret, applianceId, titleId, expires);
   return `https://${applianceId}.${CDN_DOMAIN}/titles/${encodeURIComponent(titleId)}?expires=${expires}&sig=${signature}`;

@@ -240,7 +240,21 @@ function registerUntilDone(
  * A configuration error exits with EXIT_BAD_CONFIG and a message naming each bad variable.
  */
 export function runService<Schema extends z.ZodType<PlatformConfig>>(options: ServiceOptions<Schema>): void {
-  startService(options).then(
+  runProcess(options.service.name, () => startService(options));
+}
+
+/** What runProcess needs of a started process: its logger, whether to follow its parent, its shutdown. */
+export type RunningProcess = Pick<RunningService, 'logger' | 'exitWithParent'> & {
+  shutdown(reason: string): Promise<unknown>;
+};
+
+/**
+ * The process lifecycle of anything the platform runs (a gRPC service, the HTTP edge): `start`, then on
+ * SIGTERM or SIGINT (or, under a supervisor, stdin closing) shut down and exit 0; an uncaught exception
+ * exits 1 for a clean restart; a configuration error exits EXIT_BAD_CONFIG naming each bad variable.
+ */
+export function runProcess(name: string, start: () => Promise<RunningProcess>): void {
+  start().then(
     (running) => {
       const stop = (reason: string): void => {
         running.shutdown(reason).then(
@@ -264,10 +278,10 @@ export function runService<Schema extends z.ZodType<PlatformConfig>>(options: Se
     },
     (error: unknown) => {
       if (error instanceof ConfigError) {
-        process.stderr.write(`${options.service.name}: ${error.message}\n`);
+        process.stderr.write(`${name}: ${error.message}\n`);
         process.exit(EXIT_BAD_CONFIG);
       }
-      process.stderr.write(`${options.service.name}: failed to start: ${String((error as Error)?.stack ?? error)}\n`);
+      process.stderr.write(`${name}: failed to start: ${String((error as Error)?.stack ?? error)}\n`);
       process.exit(1);
     },
   );
