@@ -140,7 +140,11 @@ describe('chaos: experiments and game days', () => {
     expect(report.evacuatedAtS).toBeLessThan(3);
     const { servedFrom, urlsByRegion } = report.experiment;
     expect(failedShare(report.experiment)).toBeLessThanOrEqual(0.1);
-    expect(Object.keys(servedFrom!.before!)).toEqual(['us-east']);
+    // Before: from home. A play asked for just before the evacuation may be steered just after it, so a few
+    // of the "before" plays may already be elsewhere.
+    const before = servedFrom!.before!;
+    const playsBefore = Object.values(before).reduce((sum, n) => sum + n, 0);
+    expect(before['us-east'] ?? 0).toBeGreaterThanOrEqual(Math.floor(0.9 * playsBefore));
     const evacuated = servedFrom!.evacuated!;
     expect(evacuated['us-east']).toBeUndefined();
     expect(urlsByRegion!.evacuated!['us-east']).toBeUndefined();
