@@ -1,3 +1,5 @@
+import { roundTo } from '../rounding';
+
 /**
  * When an experiment stops itself (ChAP's automatic abort), judged once a second on stream starts
  * (successful AuthorizePlayback) of the two cohorts, which are offered the same rate:
@@ -50,7 +52,7 @@ export interface SecondVerdict {
 /** The rule in one line, for the report and the progress output. */
 export function describeAbortRule({ threshold, abortAfterS }: AbortRuleOptions): string {
   return (
-    `abort when experiment SPS < control SPS × ${round(1 - threshold)} (one-sided 95 % confidence) ` +
+    `abort when experiment SPS < control SPS × ${roundTo(1 - threshold, 2)} (one-sided 95 % confidence) ` +
     `for ${abortAfterS} judged s in a row; SPS over the last ${JUDGING_WINDOW_S} s, ` +
     `seconds with under ${MIN_CONTROL_STARTS} control starts in that window are not judged`
   );
@@ -82,15 +84,11 @@ export class AbortRule {
       shortSeconds: this.shortSeconds,
     };
     if (fallsShort && this.shortSeconds === this.options.abortAfterS) {
-      const perSecond = (count: number) => round(count / window.length);
+      const perSecond = (count: number) => roundTo(count / window.length, 2);
       verdict.abortReason =
-        `experiment SPS fell more than ${round(this.options.threshold * 100)} % below control for ` +
+        `experiment SPS fell more than ${roundTo(this.options.threshold * 100, 2)} % below control for ` +
         `${this.shortSeconds} s in a row (last ${window.length} s: ${perSecond(windowExperiment)} vs ${perSecond(windowControl)})`;
     }
     return verdict;
   }
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
 }

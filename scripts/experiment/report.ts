@@ -1,5 +1,6 @@
 import { htmlPage, lineChart } from '../load/report';
 import type { CohortRecorder, CohortSecond } from './cohort';
+import { roundTo } from '../rounding';
 
 /**
  * The experiment report: JSON with the fields the design names (`fault` or `kong`, `aborted`,
@@ -69,15 +70,11 @@ export function cohortReport(
     ok,
     degraded,
     errors,
-    sps: durationS > 0 ? round(ok / durationS) : 0,
+    sps: durationS > 0 ? roundTo(ok / durationS, 2) : 0,
     p99Ms,
     ...(placed ? { servedFrom: recorder.servedFrom, urlsByRegion: recorder.urlsByRegion } : {}),
     perSecond: recorder.perSecond(Math.floor(durationS)),
   };
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
 }
 
 function percent(part: number, whole: number): string {

@@ -1,4 +1,5 @@
 import { build, type Histogram } from 'hdr-histogram-js';
+import { roundTo } from '../rounding';
 
 /**
  * What a load run measured: every RPC's outcome and its latency from the moment it was meant to start
@@ -37,12 +38,8 @@ function histogram(): Histogram {
 }
 
 function summarise(h: Histogram): LatencySummary {
-  const at = (percentile: number) => round(h.getValueAtPercentile(percentile) / MICROS_PER_MS);
-  return { count: h.totalCount, p50: at(50), p90: at(90), p99: at(99), max: round(h.maxValue / MICROS_PER_MS) };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
+  const at = (percentile: number) => roundTo(h.getValueAtPercentile(percentile) / MICROS_PER_MS, 2);
+  return { count: h.totalCount, p50: at(50), p90: at(90), p99: at(99), max: roundTo(h.maxValue / MICROS_PER_MS, 2) };
 }
 
 interface Second {

@@ -1,6 +1,6 @@
 import { ABR_RULE_NAMES, createAbrRule, type AbrRuleName } from './abr-rules';
 import { DEFAULT_PLAYBACK, simulatePlayback, type PlaybackOutcome, type PlaybackSettings } from './playback-simulation';
-import { round } from './qoe';
+import { roundTo } from '../rounding';
 import type { BandwidthTrace } from './trace';
 
 /**
@@ -56,19 +56,19 @@ export function evaluationOf(plays: readonly TracePlay[]): AbrEvaluation {
     ABR_RULE_NAMES.map((rule) => {
       const outcomes = plays.filter((play) => play.rule === rule).map((play) => play.outcome);
       const figures: RuleFigures = {
-        meanQoe: round(
+        meanQoe: roundTo(
           mean(outcomes, (o) => o.qoe),
           2,
         ),
-        rebufferRatio: round(
+        rebufferRatio: roundTo(
           mean(outcomes, (o) => o.rebufferRatio),
           5,
         ),
-        avgBitrateKbps: round(
+        avgBitrateKbps: roundTo(
           mean(outcomes, (o) => o.avgBitrateKbps),
           1,
         ),
-        switches: round(
+        switches: roundTo(
           mean(outcomes, (o) => o.switches),
           1,
         ),

@@ -1,3 +1,5 @@
+import { roundTo } from '../rounding';
+
 /**
  * Quality of experience as Pensieve scores it (Mao, Netravali and Alizadeh, SIGCOMM 2017, QoE_lin):
  * Σ q(R_n) − μ · Σ T_n − Σ |q(R_n+1) − q(R_n)| with q(R) the bitrate in Mbps, T_n the rebuffering seconds
@@ -43,18 +45,14 @@ export function summarizeQoe(totals: PlaybackTotals): QoeSummary {
   const afterStartS = playedS + rebufferS;
   const sum = segmentKbps.reduce((total, kbps) => total + kbps, 0);
   return {
-    startupDelayS: round(startupDelayS, 3),
+    startupDelayS: roundTo(startupDelayS, 3),
     rebufferCount,
-    rebufferS: round(rebufferS, 3),
-    rebufferRatio: afterStartS > 0 ? round(rebufferS / afterStartS, 5) : 0,
-    avgBitrateKbps: segmentKbps.length > 0 ? round(sum / segmentKbps.length, 1) : 0,
+    rebufferS: roundTo(rebufferS, 3),
+    rebufferRatio: afterStartS > 0 ? roundTo(rebufferS / afterStartS, 5) : 0,
+    avgBitrateKbps: segmentKbps.length > 0 ? roundTo(sum / segmentKbps.length, 1) : 0,
     switches: segmentKbps.slice(1).filter((kbps, i) => kbps !== segmentKbps[i]).length,
-    qoe: round(pensieveQoe(segmentKbps, rebufferS), 3),
-    playedS: round(playedS, 3),
+    qoe: roundTo(pensieveQoe(segmentKbps, rebufferS), 3),
+    playedS: roundTo(playedS, 3),
     segments: segmentKbps.length,
   };
-}
-
-export function round(value: number, digits: number): number {
-  return Number(value.toFixed(digits));
 }

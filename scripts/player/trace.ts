@@ -1,3 +1,5 @@
+import { roundTo } from '../rounding';
+
 /**
  * Bandwidth traces in the public `time_seconds  Mbps` line format of the FCC and Norway HSDPA traces (as
  * Pensieve's simulator reads them): sample i holds its rate from its own time until the next sample's, the
@@ -62,7 +64,7 @@ export function traceOf(
 
 /** The trace as a file: one `time_seconds Mbps` line per sample. */
 export function formatTrace(trace: BandwidthTrace): string {
-  return trace.startsS.map((start, i) => `${round(start, 3)} ${round(trace.mbps[i]!, 4)}`).join('\n') + '\n';
+  return trace.startsS.map((start, i) => `${roundTo(start, 3)} ${roundTo(trace.mbps[i]!, 4)}`).join('\n') + '\n';
 }
 
 /** The rate at `atS` seconds into the play, Mbps. */
@@ -117,8 +119,4 @@ function pieceAt(trace: BandwidthTrace, offsetS: number): number {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function round(value: number, digits: number): number {
-  return Number(value.toFixed(digits));
 }

@@ -35,6 +35,38 @@ function drive(kubeconfig: string, calls: Array<{ call: string; args: unknown[] 
   });
 }
 
+/**
+ * The built monkey as the chart runs it, against the stand-in API server, with work hours all day in UTC
+ * and p = 1; resolves once it has logged its start, with its JSON log lines as they come.
+ */
+async function startMonkey(kubeconfig: string, env: Record<string, string> = {}) {
+  const monkey = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      KUBECONFIG: kubeconfig,
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      CHAOS_MONKEY_START_HOUR: '0',
+      CHAOS_MONKEY_END_HOUR: '24',
+      CHAOS_MONKEY_TIME_ZONE: 'UTC',
+      CHAOS_MONKEY_MEAN_TIME_BETWEEN_KILLS_IN_WORK_DAYS: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  createInterface({ input: monkey.stdout! }).on('line', (line) =>
+    lines.push(JSON.parse(line) as Record<string, unknown>),
+  );
+  try {
+    await eventually(() => lines.length > 0, 'the monkey logged its start', 1_500);
+  } catch (error) {
+    monkey.kill('SIGKILL');
+    throw error;
+  }
+  return { monkey, lines };
+}
+
 describe('the Chaos Monkey on the Kubernetes API', () => {
   let api: KubeApiDouble;
   let kubeconfig: string;
@@ -237,25 +269,8 @@ describe('the Chaos Monkey on the Kubernetes API', () => {
 
     // Work hours all day in UTC and p = 1: on a weekday the catalog is drawn at once.
     const workDay = new WorkCalendar('UTC', 0, 24).dayOf(Date.now()).isWorkDay;
-    const monkey = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env.PATH,
-        KUBECONFIG: kubeconfig,
-        METRICS_HOST: '127.0.0.1',
-        METRICS_PORT: '0',
-        CHAOS_MONKEY_START_HOUR: '0',
-        CHAOS_MONKEY_END_HOUR: '24',
-        CHAOS_MONKEY_TIME_ZONE: 'UTC',
-        CHAOS_MONKEY_MEAN_TIME_BETWEEN_KILLS_IN_WORK_DAYS: '1',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const { monkey, lines } = await startMonkey(kubeconfig);
     try {
-      const lines: Array<Record<string, unknown>> = [];
-      createInterface({ input: monkey.stdout! }).on('line', (line) =>
-        lines.push(JSON.parse(line) as Record<string, unknown>),
-      );
-      await eventually(() => lines.length > 0, 'the monkey logged its start', 1_500);
       expect(lines[0]).toMatchObject({ msg: 'chaos monkey started', leashed: true, namespace: 'streamplane' });
       const metrics = `http://127.0.0.1:${String(lines[0]!.metrics_port)}/metrics`;
       if (workDay) {
@@ -285,26 +300,8 @@ describe('the Chaos Monkey on the Kubernetes API', () => {
       annotations: { [LAST_KILL]: new Date().toISOString() },
     });
     const workDay = new WorkCalendar('UTC', 0, 24).dayOf(Date.now()).isWorkDay;
-    const monkey = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env.PATH,
-        KUBECONFIG: kubeconfig,
-        METRICS_HOST: '127.0.0.1',
-        METRICS_PORT: '0',
-        CHAOS_MONKEY_LEASHED: 'false',
-        CHAOS_MONKEY_START_HOUR: '0',
-        CHAOS_MONKEY_END_HOUR: '24',
-        CHAOS_MONKEY_TIME_ZONE: 'UTC',
-        CHAOS_MONKEY_MEAN_TIME_BETWEEN_KILLS_IN_WORK_DAYS: '1',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const { monkey, lines } = await startMonkey(kubeconfig, { CHAOS_MONKEY_LEASHED: 'false' });
     try {
-      const lines: Array<Record<string, unknown>> = [];
-      createInterface({ input: monkey.stdout! }).on('line', (line) =>
-        lines.push(JSON.parse(line) as Record<string, unknown>),
-      );
-      await eventually(() => lines.length > 0, 'the monkey logged its start', 1_500);
       const metrics = `http://127.0.0.1:${String(lines[0]!.metrics_port)}/metrics`;
       if (workDay) {
         await eventually(() => api.events.length > 0, 'the monkey recorded its draw', 1_000);
