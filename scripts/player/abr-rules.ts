@@ -342,14 +342,17 @@ export function bolaQuality(ladderKbps: readonly number[], bufferS: number, buff
  * throughput rule decides until the buffer reaches 18 s and again once it falls below 9 s, BOLA in between
  * and above.
  *
- * Its buffer is dash.js's: the ScheduleController's target (18 s below the top rung) holds the buffer
- * under BOLA's own 30 s target, and BOLA makes up for it with a placeholder buffer, the seconds the
- * scheduler held requests back, added to the real buffer when it scores the rungs (decayed 1 % a segment,
- * trimmed so the effective buffer stays under the last rung's maximum, cleared when the buffer runs dry);
- * in start-up it seeds the placeholder so that its first choice is what the safe throughput affords. Once
- * the effective buffer is above what the chosen rung warrants, it spends the placeholder first, then delays
- * the request (below the top rung). BOLA-O guards against oscillation: BOLA may not climb above both the
- * last rung and what the safe throughput affords.
+ * Its buffer is BOLA's own: the paper's control is derived for a buffer that may fill to Q_max, and dash.js
+ * sets V and γp so that the top rung wins at its buffer time (30 s for a ten-rung ladder), so the rule keeps
+ * that much (more where dash.js's scheduler would, at the top rung of long-form content). Under dash.js's
+ * 18 s scheduler target the buffer never reached the 18 s at which DYNAMIC hands over to BOLA, and bola
+ * played exactly as throughput did. A placeholder buffer still counts the seconds BOLA held requests back,
+ * added to the real buffer when it scores the rungs (decayed 1 % a segment, trimmed so the effective buffer
+ * stays under the last rung's maximum, cleared when the buffer runs dry); in start-up it seeds the
+ * placeholder so that its first choice is what the safe throughput affords. Once the effective buffer is
+ * above what the chosen rung warrants, it spends the placeholder first, then delays the request (below the
+ * top rung). BOLA-O guards against oscillation: BOLA may not climb above both the last rung and what the
+ * safe throughput affords.
  */
 export class BolaRule implements AbrRule {
   readonly name = 'bola' as const;
@@ -365,7 +368,7 @@ export class BolaRule implements AbrRule {
   private delayS = 0;
 
   bufferTargetS(context: AbrContext): number {
-    return dashJsBufferTargetS(context);
+    return Math.max(bolaBufferTimeS(context.ladderKbps), dashJsBufferTargetS(context));
   }
 
   requestDelayS(): number {
