@@ -20,6 +20,7 @@ COPY services/subtitles/package.json services/subtitles/
 COPY services/billing/package.json services/billing/
 COPY services/steering/package.json services/steering/
 COPY services/edge/package.json services/edge/
+COPY services/control-room/package.json services/control-room/
 COPY scripts/package.json scripts/
 COPY bench/package.json bench/
 COPY test/package.json test/
@@ -33,6 +34,7 @@ RUN npm run build \
     && for package in libs/platform libs/contracts libs/streaming services/* scripts; do \
          cp -r --parents "$package/package.json" "$package/dist" /app; \
        done \
+    && cp -r --parents services/control-room/public /app \
     && find /app -name '*.tsbuildinfo' -delete \
     && cp -r --parents package.json package-lock.json node_modules proto /app
 
@@ -52,6 +54,6 @@ RUN groupadd --system --gid 10001 streamplane \
 COPY --from=build /app ./
 # Everything above belongs to root and is read-only to the service.
 USER 10001:10001
-EXPOSE 50051-50057 9451-9457 8080 9480
+EXPOSE 50051-50057 9451-9457 8080 9480 9400
 ENTRYPOINT ["node", "--require", "/app/libs/contracts/dist/register-telemetry.js"]
 CMD ["/app/services/catalog/dist/main.js"]

@@ -44,6 +44,23 @@ export default tseslint.config(
     },
   },
   {
+    // The control room calls no service's API: it asks grpc.health.v1, as a probe does, and receives OTLP, as
+    // a collector does, in these two adapters (test/architecture/outbound-calls.test.ts exempts the same two).
+    files: [
+      'services/control-room/src/adapters/health-probes.ts',
+      'services/control-room/src/adapters/otlp-receiver.ts',
+    ],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // The control room's page: plain browser JavaScript, served as it is written.
+    files: ['services/control-room/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', fetch: 'readonly', setTimeout: 'readonly', AbortSignal: 'readonly' },
+    },
+  },
+  {
     files: ['scripts/**/*.js', '*.js', '*.cjs', '*.mjs'],
     languageOptions: {
       globals: {

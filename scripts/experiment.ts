@@ -2,10 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import type { ServiceName } from '@streamplane/contracts';
 import { exitWith } from './command-line';
+import { controlRoomSink, controlRoomUrl } from './control-room-events';
 import { parseOrExplain } from './load/options';
 import { grpcPlatformCalls, platformAddresses, type PlatformCalls } from './load/platform-calls';
 import { EXPERIMENT_USAGE, parseExperimentArguments } from './experiment/options';
-import { formatExperimentReport, renderExperimentHtml } from './experiment/report';
+import { formatExperimentReport, renderExperimentHtml, type ExperimentReport } from './experiment/report';
 import { runExperiment } from './experiment/run';
 import { realTimers } from './timers';
 
@@ -32,6 +33,10 @@ export async function experimentCommand(
   );
   if (!options) return EXPERIMENT_EXIT.usage;
   const calls = connect(platformAddresses(env));
+  const tellControlRoom = controlRoomSink(controlRoomUrl(env));
+  const { target } = options;
+  const source = target.kind === 'kong' ? 'kong' : 'experiment';
+  const treatment = target.kind === 'kong' ? `evacuate ${target.region}` : `fault ${target.fault}`;
   const interrupt = new AbortController();
   const onSignal = () => {
     if (interrupt.signal.aborted) {
@@ -45,6 +50,7 @@ export async function experimentCommand(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    void tellControlRoom({ source, kind: 'started', text: `${treatment} for ${options.durationMs / 1000} s` });
     const report = await runExperiment(options, {
       calls,
       timers: realTimers,
@@ -53,6 +59,7 @@ export async function experimentCommand(
       secret: env.STREAMPLANE_AUTH_SECRET || undefined,
     });
     console.log(`\n${formatExperimentReport(report)}`);
+    await tellControlRoom({ source, kind: report.aborted ? 'aborted' : 'ended', text: experimentOutcome(report) });
     if (options.reportPath) writeFileSync(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
     if (options.htmlPath) writeFileSync(options.htmlPath, renderExperimentHtml(report));
     for (const path of [options.reportPath, options.htmlPath]) if (path) console.log(`wrote ${path}`);
@@ -67,6 +74,13 @@ export async function experimentCommand(
     process.off('SIGTERM', onSignal);
     calls.close();
   }
+}
+
+/** One line for the control room: what the treatment did to the experiment cohort against control. */
+function experimentOutcome(report: ExperimentReport): string {
+  const cohort = ({ ok, plays, sps }: ExperimentReport['control']) => `${ok}/${plays} OK, ${sps} SPS`;
+  const verdict = report.aborted ? `aborted: ${report.abortReason ?? 'interrupted'}` : 'ran to the end';
+  return `${verdict}; control ${cohort(report.control)}, experiment ${cohort(report.experiment)}`;
 }
 
 if (require.main === module) {

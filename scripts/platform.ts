@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { EDGE, SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
+import { CONTROL_ROOM, EDGE, SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
 import { staticAddressVariable, type Dependency } from '@streamplane/platform';
 import { checkGrpcHealth, grpcHealthClient, type GrpcHealthClient } from './grpc-health';
 import { checkHttpHealth } from './http-health';
@@ -24,11 +24,16 @@ import {
  * variables are in `env`.
  */
 
-/** What the platform supervises: the seven gRPC services and, with `withEdge`, the HTTP edge. */
-export type Component = ServiceName | typeof EDGE.name;
+/**
+ * What the platform supervises: the seven gRPC services and, with `withEdge`, the HTTP edge and, with
+ * `withControlRoom`, the control room.
+ */
+export type Component = ServiceName | typeof EDGE.name | typeof CONTROL_ROOM.name;
 
 /** Whom each service (or the edge) calls: the dependencies its package declares. */
 export function declaredDependencies(service: Component): ServiceName[] {
+  // The control room reads every service but calls none: it starts first, so it sees each one come up.
+  if (service === CONTROL_ROOM.name) return [];
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- one package per service, by name
   const { DEPENDENCIES } = require(`@streamplane/${service}/dependencies`) as { DEPENDENCIES: Dependency[] };
   return DEPENDENCIES.map((dependency) => dependency.service.name as ServiceName);
@@ -63,12 +68,20 @@ export interface PlatformOptions {
   restart?: SupervisorOptions['restart'];
   /** Also run the edge (HTTP 8080, metrics 9480 by design), started after catalog and steering. */
   withEdge?: boolean;
+  /**
+   * Also run the control room (its page on 9400, an OTLP trace receiver on 9401 by design), started first;
+   * the services export their traces to it unless `env` sets OTEL_EXPORTER_OTLP_ENDPOINT.
+   */
+  withControlRoom?: boolean;
 }
 
 interface Ports {
-  /** The service's gRPC port; the edge's HTTP port. */
-  grpc: number;
-  metrics: number;
+  /** The service's gRPC port; the edge's and the control room's HTTP port. */
+  serving: number;
+  /** Prometheus /metrics (none for the control room). */
+  metrics?: number;
+  /** The control room's OTLP/gRPC trace receiver. */
+  otlp?: number;
 }
 
 export class Platform {
@@ -80,20 +93,43 @@ export class Platform {
     options: PlatformOptions,
   ) {
     const peers = Object.fromEntries(
-      SERVICE_NAMES.map((name) => [staticAddressVariable(name), `127.0.0.1:${ports.get(name)!.grpc}`]),
+      SERVICE_NAMES.map((name) => [staticAddressVariable(name), `127.0.0.1:${ports.get(name)!.serving}`]),
     );
-    const environmentOf = (name: Component): NodeJS.ProcessEnv => ({
-      PATH: process.env.PATH,
-      GRPC_HOST: '127.0.0.1',
-      METRICS_HOST: '127.0.0.1',
-      ...peers,
-      ...options.env,
-      ...(name === EDGE.name
-        ? { HTTP_HOST: '127.0.0.1', HTTP_PORT: String(ports.get(name)!.grpc) }
-        : { GRPC_PORT: String(ports.get(name)!.grpc) }),
-      METRICS_PORT: String(ports.get(name)!.metrics),
-    });
-    const components: Component[] = [...START_ORDER, ...(ports.has(EDGE.name) ? [EDGE.name] : [])];
+    const controlRoom = ports.get(CONTROL_ROOM.name);
+    const traceExport =
+      controlRoom && !options.env?.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${controlRoom.otlp}` }
+        : {};
+    const environmentOf = (name: Component): NodeJS.ProcessEnv => {
+      const own = ports.get(name)!;
+      if (name === CONTROL_ROOM.name) {
+        return {
+          PATH: process.env.PATH,
+          ...options.env,
+          HTTP_HOST: '127.0.0.1',
+          HTTP_PORT: String(own.serving),
+          OTLP_PORT: String(own.otlp),
+          CONTROL_ROOM_TARGETS: controlRoomTargets(ports),
+        };
+      }
+      return {
+        PATH: process.env.PATH,
+        GRPC_HOST: '127.0.0.1',
+        METRICS_HOST: '127.0.0.1',
+        ...peers,
+        ...traceExport,
+        ...options.env,
+        ...(name === EDGE.name
+          ? { HTTP_HOST: '127.0.0.1', HTTP_PORT: String(own.serving) }
+          : { GRPC_PORT: String(own.serving) }),
+        METRICS_PORT: String(own.metrics),
+      };
+    };
+    const components: Component[] = [
+      ...(controlRoom ? [CONTROL_ROOM.name] : []),
+      ...START_ORDER,
+      ...(ports.has(EDGE.name) ? [EDGE.name] : []),
+    ];
     this.supervisor = new Supervisor({
       services: components.map((name) => ({ name, dependsOn: declaredDependencies(name) })),
       launch: (name, callbacks) => launchProcess(name as Component, environmentOf(name as Component), callbacks),
@@ -138,7 +174,10 @@ export class Platform {
    * launches the services in dependency order and returns at once; `ready()` says when all are up.
    */
   static async launch(options: PlatformOptions): Promise<Platform> {
-    const ports = await choosePorts(options.ports, options.withEdge ?? false);
+    const ports = await choosePorts(options.ports, {
+      withEdge: options.withEdge ?? false,
+      withControlRoom: options.withControlRoom ?? false,
+    });
     await checkPreconditions(ports, options.env ?? {});
     const platform = new Platform(ports, options);
     platform.supervisor.start();
@@ -159,17 +198,23 @@ export class Platform {
     return this.supervisor.pid(service);
   }
 
-  /** host:port of a service's gRPC, or of the edge's HTTP. */
+  /** host:port of a service's gRPC, or of the edge's or the control room's HTTP. */
   address(service: Component): string {
     return `127.0.0.1:${this.port(service)}`;
   }
 
   port(service: Component): number {
-    return this.ports.get(service)!.grpc;
+    return this.ports.get(service)!.serving;
   }
 
-  metricsPort(service: Component): number {
+  /** The port of its Prometheus /metrics; undefined for the control room, which has none. */
+  metricsPort(service: Component): number | undefined {
     return this.ports.get(service)!.metrics;
+  }
+
+  /** The control room's OTLP/gRPC trace receiver port, when it runs. */
+  otlpPort(): number | undefined {
+    return this.ports.get(CONTROL_ROOM.name)?.otlp;
   }
 
   /**
@@ -223,7 +268,9 @@ export class Platform {
   }
 
   private probe(service: Component): Promise<Health> {
-    if (service === EDGE.name) return checkHttpHealth(`http://${this.address(service)}/healthz`);
+    if (service === EDGE.name || service === CONTROL_ROOM.name) {
+      return checkHttpHealth(`http://${this.address(service)}/healthz`);
+    }
     let client = this.health.get(service);
     if (!client) {
       client = grpcHealthClient(this.address(service));
@@ -233,7 +280,10 @@ export class Platform {
   }
 }
 
-async function choosePorts(choice: PlatformOptions['ports'], withEdge: boolean): Promise<Map<Component, Ports>> {
+async function choosePorts(
+  choice: PlatformOptions['ports'],
+  { withEdge, withControlRoom }: { withEdge: boolean; withControlRoom: boolean },
+): Promise<Map<Component, Ports>> {
   const ports = new Map<Component, Ports>();
   const chosen = new Set<number>();
   // Below the ephemeral range: nothing binding port 0 meanwhile (other tests) can take them first.
@@ -246,30 +296,34 @@ async function choosePorts(choice: PlatformOptions['ports'], withEdge: boolean):
       }
     }
   };
+  // A design port moved by the offset, or any free port for `free`.
+  const port = async (designPort: number): Promise<number> =>
+    choice === 'free' ? unchosen() : designPort + (choice === 'design' ? 0 : choice.offset);
   for (const name of SERVICE_NAMES) {
-    if (choice === 'free') {
-      ports.set(name, { grpc: await unchosen(), metrics: await unchosen() });
-    } else {
-      const offset = choice === 'design' ? 0 : choice.offset;
-      ports.set(name, { grpc: SERVICES[name].port + offset, metrics: SERVICES[name].metricsPort + offset });
-    }
+    ports.set(name, { serving: await port(SERVICES[name].port), metrics: await port(SERVICES[name].metricsPort) });
   }
-  if (withEdge) {
-    const offset = choice === 'free' ? undefined : choice === 'design' ? 0 : choice.offset;
-    ports.set(
-      EDGE.name,
-      offset === undefined
-        ? { grpc: await unchosen(), metrics: await unchosen() }
-        : { grpc: EDGE.httpPort + offset, metrics: EDGE.metricsPort + offset },
-    );
+  if (withEdge) ports.set(EDGE.name, { serving: await port(EDGE.httpPort), metrics: await port(EDGE.metricsPort) });
+  if (withControlRoom) {
+    ports.set(CONTROL_ROOM.name, {
+      serving: await port(CONTROL_ROOM.httpPort),
+      otlp: await port(CONTROL_ROOM.otlpPort),
+    });
   }
   return ports;
 }
 
+/** What the control room watches: every other component's serving and metrics ports on loopback. */
+function controlRoomTargets(ports: ReadonlyMap<Component, Ports>): string {
+  return [...ports]
+    .filter(([name]) => name !== CONTROL_ROOM.name)
+    .map(([name, { serving, metrics }]) => `${name}=127.0.0.1:${serving}/${metrics}`)
+    .join(',');
+}
+
 /** A taken port or an unreachable Consul is named in one line before anything starts. */
 export async function checkPreconditions(ports: ReadonlyMap<Component, Ports>, env: NodeJS.ProcessEnv): Promise<void> {
-  for (const [name, { grpc, metrics }] of ports) {
-    for (const port of [grpc, metrics]) {
+  for (const [name, { serving, metrics, otlp }] of ports) {
+    for (const port of [serving, metrics, otlp].filter((taken) => taken !== undefined)) {
       if (!(await isPortFree(port))) {
         throw new FatalStartError(name, `${portInUseMessage(port)}; stop it, or start with --port-offset N`);
       }

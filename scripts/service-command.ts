@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { CONTROL_ROOM } from '@streamplane/contracts';
 
 /**
  * How a Streamplane service process is started, in one place for `npm start`, the tests and the bench:
@@ -25,14 +26,16 @@ function findRepoRoot(from: string): string {
  */
 export const SERVICE_NODE_FLAGS: readonly string[] = [];
 
-/** `node` arguments that run `service`: telemetry preloaded, then its built main.js. */
+/** `node` arguments that run `service`: telemetry preloaded (not for the control room), then its built main.js. */
 export function serviceNodeArguments(service: string, env: NodeJS.ProcessEnv = process.env): string[] {
   return [
     ...SERVICE_NODE_FLAGS,
     // Node refuses flags such as --cpu-prof in NODE_OPTIONS; this is how to profile every service at once.
     ...(env.STREAMPLANE_SERVICE_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
-    '--require',
-    join(REPO_ROOT, 'libs', 'contracts', 'dist', 'register-telemetry.js'),
+    // The control room receives the platform's traces and makes none of its own to send.
+    ...(service === CONTROL_ROOM.name
+      ? []
+      : ['--require', join(REPO_ROOT, 'libs', 'contracts', 'dist', 'register-telemetry.js')]),
     join(REPO_ROOT, 'services', service, 'dist', 'main.js'),
   ];
 }

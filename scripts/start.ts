@@ -1,5 +1,5 @@
 /* eslint-disable no-console -- this is the interactive launcher: it talks to a person on a terminal */
-import { EDGE, SERVICES, type ServiceName } from '@streamplane/contracts';
+import { CONTROL_ROOM, EDGE, SERVICES, type ServiceName } from '@streamplane/contracts';
 import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 import { Platform, START_ORDER } from './platform';
 import { RunFile, runFilePath } from './run-file';
@@ -7,7 +7,8 @@ import { serviceNodeArguments } from './service-command';
 import { EXIT_BAD_CONFIG, FatalStartError, type SupervisorEvent } from './supervisor';
 
 /**
- * `npm start [-- --port-offset N] [--json-logs]`: all seven services and the edge as supervised processes, each
+ * `npm start [-- --port-offset N] [--json-logs]`: all seven services, the edge and the control room as
+ * supervised processes, each
  * started once the services it calls answer, logs of all of them in one stream (one line each, prefixed by
  * the service), then a table of what runs where and how to call it. A service that dies is reported with
  * its last lines and restarted with a growing backoff; a configuration error or a taken port is reported
@@ -17,7 +18,7 @@ import { EXIT_BAD_CONFIG, FatalStartError, type SupervisorEvent } from './superv
  */
 
 const USAGE = 'usage: npm start [-- --port-offset N] [--json-logs]';
-const COMPONENTS = [...START_ORDER, EDGE.name] as const;
+const COMPONENTS = [CONTROL_ROOM.name, ...START_ORDER, EDGE.name] as const;
 const WIDTH = Math.max(...COMPONENTS.map((name) => name.length));
 
 interface StartOptions {
@@ -71,10 +72,13 @@ function readable(line: string): string {
 
 function howToCall(platform: Platform): string {
   const token = signAccountToken('acct-0001', process.env.STREAMPLANE_AUTH_SECRET || LOCAL_DEVELOPMENT_SECRET);
-  const rows = COMPONENTS.map(
-    (name) =>
-      `  ${name.padEnd(WIDTH)}  ${platform.state(name).padEnd(11)}  ${platform.address(name)}  metrics :${platform.metricsPort(name)}/metrics  ${name === EDGE.name ? 'HTTP/1.1 and h2c (EDGE_ADDR)' : SERVICES[name].grpcService}`,
-  );
+  const rows = COMPONENTS.map((name) => {
+    const serves =
+      name === CONTROL_ROOM.name
+        ? `traces OTLP :${platform.otlpPort()}  the page: http://${platform.address(name)}/`
+        : `metrics :${platform.metricsPort(name)}/metrics  ${name === EDGE.name ? 'HTTP/1.1 and h2c (EDGE_ADDR)' : SERVICES[name].grpcService}`;
+    return `  ${name.padEnd(WIDTH)}  ${platform.state(name).padEnd(11)}  ${platform.address(name)}  ${serves}`;
+  });
   const at = (name: ServiceName) => `http://${platform.address(name)}`;
   const play =
     '{"profile_id":"acct-0001-p1","title_id":"tt00001","device":{"device_id":"tv-1","max_height":2160,"supports_hdr":true,"codecs":["h264","hevc"]},"client":{"country":"US","asn":20250}}';
@@ -104,6 +108,9 @@ Hit play (a token for acct-0001, valid for a day; npm run --silent token -- <acc
 Stream from the edge (EDGE_ADDR=${platform.address(EDGE.name)}): take a URL from cdn_urls and send its host name:
 
   curl -H 'Host: <appliance_id>.oca.streamplane.example' 'http://${platform.address(EDGE.name)}/titles/tt00001?expires=…&sig=…'
+
+See it: the control room at http://${platform.address(CONTROL_ROOM.name)}/ shows health, traffic, breakers and the
+last traces${process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? ` (traces go to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}, as OTEL_EXPORTER_OTLP_ENDPOINT says)` : ''}; paste the x-trace-id a call answered (buf curl -v shows it) into its search box.
 
 Press Ctrl-C to stop.`;
 }
@@ -161,6 +168,7 @@ async function main(): Promise<number> {
     platform = await Platform.launch({
       ports: options.portOffset === 0 ? 'design' : { offset: options.portOffset },
       withEdge: true,
+      withControlRoom: true,
       env: process.env,
       onEvent: (event) => {
         trackRun(event);

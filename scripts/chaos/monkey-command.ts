@@ -1,4 +1,5 @@
 /* eslint-disable no-console -- a command-line tool: it talks to a person on a terminal */
+import { controlRoomSink, controlRoomUrl } from '../control-room-events';
 import { execFile } from 'node:child_process';
 import { SERVICE_NAMES } from '@streamplane/contracts';
 import { mulberry32 } from '@streamplane/streaming';
@@ -172,6 +173,7 @@ export async function monkeyCommand(args: readonly string[], env: NodeJS.Process
     console.error(`npm run chaos -- monkey: no npm start${offset} is running (no ${runFile}); start one first`);
     return 1;
   }
+  const tellControlRoom = controlRoomSink(controlRoomUrl(env, options.portOffset));
   const monkey = new LocalMonkey({
     services: options.services,
     everyMs: options.everyMs,
@@ -179,7 +181,15 @@ export async function monkeyCommand(args: readonly string[], env: NodeJS.Process
     processes: localProcesses(runFile),
     timers: realTimers,
     random: options.seed === undefined ? Math.random : mulberry32(options.seed),
-    onEvent: (event) => (event.kind === 'gone' ? console.error : console.log)(describe(event)),
+    onEvent: (event) => {
+      (event.kind === 'gone' ? console.error : console.log)(describe(event));
+      void tellControlRoom({
+        source: 'monkey',
+        kind: event.kind,
+        service: 'service' in event ? event.service : undefined,
+        text: describe(event).replace(/^▶ \S+ /, ''),
+      });
+    },
   });
   console.log(
     `▶ chaos monkey: one of ${options.services.join(', ')} killed about every ${options.everyMs / 1000} s for ` +

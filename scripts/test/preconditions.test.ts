@@ -23,7 +23,7 @@ describe('before anything starts', () => {
     const holder = await listen(port);
     try {
       expect(portInUseMessage(port)).toBe(`port ${port} is already in use by pid ${process.pid} (node)`);
-      const ports = new Map([['recommendations' as const, { grpc: port, metrics: await freePort() }]]);
+      const ports = new Map([['recommendations' as const, { serving: port, metrics: await freePort() }]]);
       const refusal = await checkPreconditions(ports, {}).then(
         () => undefined,
         (error: unknown) => error,
@@ -48,7 +48,7 @@ describe('before anything starts', () => {
   });
 
   test('free ports pass', async () => {
-    const ports = new Map([['catalog' as const, { grpc: await freePort(), metrics: await freePort() }]]);
+    const ports = new Map([['catalog' as const, { serving: await freePort(), metrics: await freePort() }]]);
     await expect(checkPreconditions(ports, {})).resolves.toBeUndefined();
   });
 

@@ -12,6 +12,7 @@ import {
   type LoadRecorder,
   type LoadSubjects,
   type PlatformCalls,
+  type PlatformOptions,
 } from '@streamplane/tools';
 
 /**
@@ -85,10 +86,15 @@ export interface ChaosPlatform {
   stop(): Promise<void>;
 }
 
-export async function startChaosPlatform(env: NodeJS.ProcessEnv = {}, accounts = 300): Promise<ChaosPlatform> {
+export async function startChaosPlatform(
+  env: NodeJS.ProcessEnv = {},
+  accounts = 300,
+  alongside: Pick<PlatformOptions, 'withEdge' | 'withControlRoom'> = {},
+): Promise<ChaosPlatform> {
   const lines: ChaosPlatform['lines'] = [];
   const platform = await Platform.start({
     ports: 'free',
+    ...alongside,
     env: { LOG_LEVEL: 'warn', ...env },
     onEvent: (event) => {
       if (event.kind === 'line') lines.push({ service: event.service, line: event.line });

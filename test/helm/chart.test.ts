@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { LOCAL_DEVELOPMENT_SECRET } from '@streamplane/streaming';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
+import { EDGE, SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
 import { CHART, helm, renderChart, type KubernetesObject } from '@streamplane/testkit';
 import {
+  DOWNWARD_API,
   REPO_ROOT,
   VARIANTS,
   callGraph,
@@ -61,7 +62,7 @@ const EXISTING_SECRET: Record<string, string> = {
   'redis-password': 'password',
 };
 
-/** What a service container's process sees: literal values, the pod IP, and Secret keys resolved. */
+/** What a service container's process sees: literal values, the downward API, and Secret keys resolved. */
 function environmentOf(container: Container, objects: KubernetesObject[], values: Variant['values']) {
   const secret = values.secrets.existingSecret
     ? { name: values.secrets.existingSecret as string, data: EXISTING_SECRET }
@@ -69,8 +70,9 @@ function environmentOf(container: Container, objects: KubernetesObject[], values
   const resolve = (variable: EnvVar): string => {
     const from = variable.valueFrom;
     if (from?.fieldRef) {
-      if (from.fieldRef.fieldPath !== 'status.podIP') throw new Error(`${variable.name}: unexpected fieldRef`);
-      return '10.244.1.23';
+      const value = DOWNWARD_API[from.fieldRef.fieldPath];
+      if (value === undefined) throw new Error(`${variable.name}: unexpected fieldRef`);
+      return value;
     }
     if (from?.secretKeyRef) {
       const { name, key } = from.secretKeyRef;
@@ -299,6 +301,31 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
     }
   });
 
+  test('tells every container of the services and the edge its pod and namespace (resource attributes)', () => {
+    const platformProcesses = new Set<string>([...SERVICE_NAMES, EDGE.name]);
+    const deployments = podOwners(objects()).filter(
+      ({ object }) => object.kind === 'Deployment' && platformProcesses.has(object.metadata.name),
+    );
+    expect(deployments.map(({ object }) => object.metadata.name).sort()).toEqual(
+      [...SERVICE_NAMES, ...(values.edge.enabled ? [EDGE.name] : [])].sort(),
+    );
+    // k8s.pod.name (also the service.instance.id) and k8s.namespace.name of every span and of target_info.
+    const podIdentity: EnvVar[] = [
+      { name: 'K8S_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'K8S_NAMESPACE_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ];
+    for (const { object, spec } of deployments) {
+      for (const container of spec.containers) {
+        const identity = (container.env ?? []).filter((variable) => variable.name.startsWith('K8S_'));
+        expect({ deployment: object.metadata.name, container: container.name, identity }).toEqual({
+          deployment: object.metadata.name,
+          container: container.name,
+          identity: podIdentity,
+        });
+      }
+    }
+  });
+
   test('points CONSUL_HTTP_ADDR, the OTLP endpoint and the store URLs at rendered Services or the external ones', () => {
     for (const { name: service, container } of serviceWorkloads(objects())) {
       const environment = environmentOf(container, objects(), values);
@@ -407,11 +434,13 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
       const port = values.services[target].port;
       const metricsPort = values.services[target].metricsPort;
       for (const [source, endpoint] of pods) {
-        const expected = callsOf(source).includes(target) || source === 'consul' || source === 'helm-test';
+        // The control room reads every instance's health and metrics.
+        const watches = source === 'control-room';
+        const expected = callsOf(source).includes(target) || source === 'consul' || source === 'helm-test' || watches;
         check(`${source} → ${target}:${port}`, expected, connectionAllowed(policies, endpoint, pod(target), port));
         check(
           `${source} → ${target}:${metricsPort}`,
-          false,
+          watches,
           connectionAllowed(policies, endpoint, pod(target), metricsPort),
         );
       }
@@ -474,7 +503,7 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
     }
 
     // The edge serves viewers: its HTTP port is open to anyone whose own egress is not confined to the call
-    // graph (no service calls it), its metrics port only to networkPolicy.metricsFrom.
+    // graph (no service calls it), its metrics port only to networkPolicy.metricsFrom and the control room.
     if (values.edge.enabled) {
       const { port, metricsPort } = values.edge;
       for (const [source, endpoint] of pods) {
@@ -486,7 +515,7 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
         );
         check(
           `${source} → edge:${metricsPort}`,
-          false,
+          source === 'control-room',
           connectionAllowed(policies, endpoint, pod('edge'), metricsPort),
         );
       }

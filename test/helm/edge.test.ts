@@ -5,6 +5,7 @@ import { edgeConfigSchema } from '@streamplane/edge/config';
 import { ORIGIN_APPLIANCE_ID } from '@streamplane/streaming';
 import { CHART, helm, renderChart, type KubernetesObject } from '@streamplane/testkit';
 import {
+  DOWNWARD_API,
   REPO_ROOT,
   VARIANTS,
   connectionAllowed,
@@ -39,11 +40,12 @@ type Deployment = KubernetesObject & {
 
 const deployment = (objects: KubernetesObject[], name: string) => named(objects, 'Deployment', name) as Deployment;
 
-/** What a container's process sees: literal values, the pod IP and the chart's Secret resolved. */
+/** What a container's process sees: literal values, the downward API and the chart's Secret resolved. */
 function environmentOf(container: Container, objects: KubernetesObject[]): Record<string, string> {
   const secret = secretData(named(objects, 'Secret', 'streamplane'));
   const resolve = (variable: EnvVar): string => {
-    if (variable.valueFrom?.fieldRef?.fieldPath === 'status.podIP') return '10.244.1.23';
+    const downward = DOWNWARD_API[variable.valueFrom?.fieldRef?.fieldPath ?? ''];
+    if (downward !== undefined) return downward;
     const reference = variable.valueFrom?.secretKeyRef;
     if (variable.valueFrom && !reference) throw new Error(`${variable.name}: unexpected valueFrom`);
     if (reference) {

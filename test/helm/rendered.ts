@@ -115,6 +115,13 @@ export interface Probe {
   exec?: { command: string[] };
 }
 
+/** What the downward API gives a pod's containers, for each fieldRef the chart uses (as in a kind cluster). */
+export const DOWNWARD_API: Readonly<Record<string, string>> = {
+  'status.podIP': '10.244.1.23',
+  'metadata.name': 'catalog-7d9f8b6c5-x2x4q',
+  'metadata.namespace': 'streamplane',
+};
+
 export interface EnvVar {
   name: string;
   value?: string;

@@ -4,6 +4,7 @@
 // stdin: a JSON array of objects. stdout: a JSON array of {kind, name, error} for each invalid object.
 import { Buffer } from 'node:buffer';
 import process from 'node:process';
+import { validateCustomResource } from './custom-resources.mjs';
 
 async function readStdin() {
   const chunks = [];
@@ -26,6 +27,12 @@ for (const object of await readStdin()) {
   const name = object?.metadata?.name ?? '(unnamed)';
   const Model = await modelClass(object.apiVersion, object.kind);
   if (!Model) {
+    try {
+      if (validateCustomResource(object)) continue;
+    } catch (error) {
+      problems.push({ kind: object.kind, name, error: error.message });
+      continue;
+    }
     problems.push({
       kind: object.kind,
       name,

@@ -164,6 +164,8 @@ value says is what the pod gets.
 - STREAMPLANE_DISCOVERY
 - CONSUL_HTTP_ADDR
 - POD_IP
+- K8S_POD_NAME
+- K8S_NAMESPACE_NAME
 - OTEL_EXPORTER_OTLP_ENDPOINT
 - OTEL_TRACES_SAMPLER
 - OTEL_TRACES_SAMPLER_ARG
@@ -175,7 +177,8 @@ value says is what the pod gets.
 
 {{/*
 The platform variables of a process beside its listeners: logging, faults, shutdown timing, Consul discovery
-(with the pod IP for a process that registers in Consul) and OTLP. Usage: include "streamplane.runtimeEnv"
+(with the pod IP for a process that registers in Consul), OTLP and the pod's name and namespace (resource
+attributes of its spans and metrics). Usage: include "streamplane.runtimeEnv"
 (dict "root" $ "settings" $settings "registers" true).
 */}}
 {{- define "streamplane.runtimeEnv" -}}
@@ -199,6 +202,15 @@ The platform variables of a process beside its listeners: logging, faults, shutd
     fieldRef:
       fieldPath: status.podIP
 {{- end }}
+# k8s.pod.name (also the service.instance.id) and k8s.namespace.name of every span and of target_info.
+- name: K8S_POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: K8S_NAMESPACE_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
 {{- with include "streamplane.otlpEndpoint" $root }}
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ . | quote }}

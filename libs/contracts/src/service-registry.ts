@@ -38,6 +38,12 @@ export type ServiceName = keyof typeof SERVICES;
  */
 export const EDGE = { name: 'edge', httpPort: 8080, metricsPort: 9480 } as const;
 
+/**
+ * The control room (services/control-room): the platform's web page (HTTP 9400 by design) and, locally, an
+ * OTLP/gRPC trace receiver (9401) that npm start points the services at. Not a service of the call graph.
+ */
+export const CONTROL_ROOM = { name: 'control-room', httpPort: 9400, otlpPort: 9401 } as const;
+
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
 
 /**

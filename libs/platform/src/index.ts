@@ -26,6 +26,7 @@ export * from './discovery/consul-health';
 export * from './cache';
 export * from './stores/store-guard';
 export * from './telemetry/start-from-env';
-export { LIVENESS_HEALTH_SERVICE } from './server/health';
+export { traceHttpRequest } from './telemetry/http-telemetry';
+export { exportServingHealth, LIVENESS_HEALTH_SERVICE } from './server/health';
 export { TRACE_ID_TRAILER } from './server/call-pipeline';
 export { unaryHandlerOf, type NestGrpcHandler } from './server/nest-unary';

@@ -3,6 +3,7 @@ import { EDGE, type ServiceDefinitions } from '@streamplane/contracts';
 import {
   ConfigError,
   createDiscovery,
+  exportServingHealth,
   loadConfig,
   Logger,
   ServiceClients,
@@ -77,6 +78,8 @@ export async function startEdge(env: NodeJS.ProcessEnv = process.env): Promise<R
     tracer: telemetry.tracer,
     fillRegion: config.EDGE_FILL_REGION,
   });
+  // The readiness probe's answer for Prometheus too, so that the ServiceNotServing alert covers the edge.
+  exportServingHealth(() => http.serving(), telemetry.meter);
   const listener = new CleartextListener(http.handle);
   const address = await listener.listen(config.HTTP_PORT, config.HTTP_HOST).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;

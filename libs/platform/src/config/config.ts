@@ -55,7 +55,7 @@ export function staticAddressSchema(services: readonly string[]) {
   ) as z.ZodObject<Record<string, z.ZodOptional<ReturnType<typeof env.hostPort>>>>;
 }
 
-/** What the telemetry bootstrap reads; validated before the application loads (see telemetry/register.ts). */
+/** What the telemetry bootstrap reads; validated before the application loads (see register-telemetry.ts). */
 export const telemetryConfigSchema = z.object({
   /** Overrides the service name derived from the entry point. */
   OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
@@ -64,7 +64,39 @@ export const telemetryConfigSchema = z.object({
   /** Port of the Prometheus /metrics endpoint; unset: the service's default (9451–9457); 0: any free port. */
   METRICS_PORT: env.port().optional(),
   METRICS_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /**
+   * Extra resource attributes of every span and of target_info, e.g. deployment.environment.name=staging
+   * (the SDK's own variable; they win over the platform's except service.name, which OTEL_SERVICE_NAME sets).
+   * Checked here because the SDK would drop a malformed value silently.
+   */
+  OTEL_RESOURCE_ATTRIBUTES: z
+    .string()
+    .refine(isResourceAttributeList, {
+      error: 'expected key=value pairs separated by commas, "," and "=" percent-encoded inside them',
+    })
+    .optional(),
+  /** The pod (Kubernetes: the downward API's metadata.name): k8s.pod.name and the service.instance.id. */
+  K8S_POD_NAME: env.nonEmpty().optional(),
+  /** The pod's namespace (the downward API's metadata.namespace): k8s.namespace.name. */
+  K8S_NAMESPACE_NAME: env.nonEmpty().optional(),
 });
+
+/** What the OpenTelemetry SDK accepts in OTEL_RESOURCE_ATTRIBUTES: `key=value[,key=value…]`, percent-encoded. */
+function isResourceAttributeList(value: string): boolean {
+  return value
+    .split(',')
+    .filter((entry) => entry.trim() !== '')
+    .every((entry) => {
+      const parts = entry.split('=');
+      if (parts.length !== 2 || parts[0]!.trim() === '') return false;
+      try {
+        parts.forEach((part) => decodeURIComponent(part));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
 
 export const platformConfigSchema = telemetryConfigSchema.extend({
   /** Interface the gRPC server binds to. */

@@ -1,5 +1,7 @@
 import type { Server } from '@grpc/grpc-js';
+import type { Meter } from '@opentelemetry/api';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import { activeTelemetry } from '../telemetry/telemetry';
 import { refusingUnparsableRequests } from './unparsable-requests';
 
 /**
@@ -9,15 +11,36 @@ import { refusingUnparsableRequests } from './unparsable-requests';
  */
 export const LIVENESS_HEALTH_SERVICE = 'streamplane.liveness';
 
+/**
+ * Exports `streamplane_health_serving`, read at every scrape: 1 while `serving` says the process passes its
+ * readiness probe, 0 otherwise. `up` only says the metrics endpoint answers; a process that is up but
+ * refuses traffic (a store down, shutting down) shows here, which the ServiceNotServing alert relies on.
+ */
+export function exportServingHealth(
+  serving: () => boolean | Promise<boolean>,
+  meter: Meter = activeTelemetry().meter,
+): void {
+  meter
+    .createObservableGauge('streamplane.health.serving', {
+      description: '1 while the process is ready to serve (gRPC health SERVING, the edge: /healthz 200), else 0.',
+    })
+    .addCallback(async (result) => result.observe((await serving()) ? 1 : 0));
+}
+
 /** grpc.health.v1 for the whole server ('') and for each gRPC service it hosts, plus liveness. */
 export class HealthReporter {
   private readonly implementation: HealthImplementation;
+  private overall: ServingStatus = 'NOT_SERVING';
 
-  constructor(private readonly services: readonly string[]) {
+  constructor(
+    private readonly services: readonly string[],
+    meter?: Meter,
+  ) {
     this.implementation = new HealthImplementation({
       ...this.statusMap('NOT_SERVING'),
       [LIVENESS_HEALTH_SERVICE]: 'NOT_SERVING',
     });
+    exportServingHealth(() => this.overall === 'SERVING', meter);
   }
 
   /** Called once the server listens; only shutdown (setAll) turns liveness off again. */
@@ -31,6 +54,7 @@ export class HealthReporter {
 
   /** The readiness of '' and every gRPC service (liveness untouched, except by NOT_SERVING at shutdown). */
   setAll(status: ServingStatus): void {
+    this.overall = status;
     for (const [service] of Object.entries(this.statusMap(status))) {
       this.implementation.setStatus(service, status);
     }

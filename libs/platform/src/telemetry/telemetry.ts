@@ -11,30 +11,31 @@ import {
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../config/config';
 import { Logger } from '../logging/logger';
+import { untraced } from './http-telemetry';
+import { instrumentLibraries } from './instrumentations';
+import { serviceResource, type ServiceIdentity } from './resource';
 
 /**
  * The process's OpenTelemetry: traces (W3C tracecontext + baggage, parent-based sampling from the standard
  * OTEL_TRACES_SAMPLER variables, batched OTLP/gRPC export to OTEL_EXPORTER_OTLP_ENDPOINT) and metrics
- * (served for Prometheus on METRICS_PORT). Started once, before the application loads (see register.ts),
- * and shut down by the service after it has drained its calls, so the last spans are flushed.
+ * (served for Prometheus on METRICS_PORT), both with the process's resource (resource.ts), and the
+ * instrumentations of the libraries it talks through (instrumentations.ts). Started once, before the
+ * application loads (see register-telemetry.ts), and shut down by the service after it has drained its
+ * calls, so the last spans are flushed.
  *
  * With no endpoint configured, spans are still created (trace ids reach the logs and propagate to the
  * next hop) but nothing is exported. An unreachable collector never blocks serving: export happens in the
  * background from a bounded queue; spans that do not fit are dropped and counted
  * (otel.sdk.processor.span.processed{error.type="queue_full"} on the metrics endpoint).
  */
-export interface TelemetryOptions {
-  service: string;
-  version?: string;
+export interface TelemetryOptions extends ServiceIdentity {
   /** OTLP/gRPC endpoint, e.g. http://jaeger:4317; undefined: no export. */
   otlpEndpoint?: string;
   /** Port of the Prometheus endpoint; 0 picks a free one; undefined: no endpoint. */
@@ -42,6 +43,11 @@ export interface TelemetryOptions {
   metricsHost?: string;
   /** Bound of the span queue; spans beyond it are dropped (and counted), never buffered without limit. */
   maxQueuedSpans?: number;
+  /**
+   * Also instrument node:http (server spans of HTTP/1.1 requests, client spans within them): for a process
+   * whose API is HTTP (the edge), not for the gRPC services, whose only HTTP server is /metrics.
+   */
+  instrumentHttp?: boolean;
 }
 
 export interface Telemetry {
@@ -80,10 +86,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (active) return active;
   diag.setLogger(rateLimitedDiagLogger(new Logger(options.service, 'info')), DiagLogLevel.WARN);
 
-  const resource = resourceFromAttributes({
-    [ATTR_SERVICE_NAME]: options.service,
-    [ATTR_SERVICE_VERSION]: options.version ?? '0.1.0',
-  });
+  const resource = serviceResource(options);
 
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
@@ -109,6 +112,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
     }),
   });
+  instrumentLibraries({ tracerProvider, meterProvider, http: options.instrumentHttp ?? false });
 
   const metricsServer = options.metricsPort === undefined ? undefined : serveMetrics(prometheus, options);
 
@@ -173,7 +177,8 @@ function serveMetrics(
 ): { server: Server; listening: Promise<void> } {
   const server = createServer((request, response) => {
     if (request.url?.split('?')[0] === '/metrics') {
-      prometheus.getMetricsRequestHandler(request, response);
+      // A scrape may call out (a gauge asking a dependency); neither it nor that is worth a trace.
+      untraced(() => prometheus.getMetricsRequestHandler(request, response));
     } else {
       response.statusCode = 404;
       response.end('not found: metrics are at /metrics\n');

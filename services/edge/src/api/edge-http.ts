@@ -1,6 +1,6 @@
-import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
-import { DomainError, type Logger } from '@streamplane/platform';
+import { DomainError, traceHttpRequest, type Logger } from '@streamplane/platform';
 import { networkRegion } from '@streamplane/streaming';
 import { refusal, type ApplianceAnswer, type ApplianceRequests } from '../application/appliance-requests';
 import type { ProactiveFill } from '../application/proactive-fill';
@@ -36,7 +36,8 @@ const HTTP_STATUS_OF: Partial<Record<DomainError['kind'], number>> = {
  * The appliance's HTTP surface: title resources for players (application/appliance-requests.ts), the
  * probes (`GET /livez`, `GET /healthz`: ready while catalog answers) and the operator's fill
  * (`POST /admin/fill?region=<region>` starts applying steering's plan, `GET /admin/fill` reports on it).
- * Every request gets a server span (W3C trace context from its headers) and, past a 5xx, a log line.
+ * Every request but the probes' gets one server span (W3C trace context from its headers; see
+ * traceHttpRequest) and, past a 5xx, a log line.
  */
 export class EdgeHttp {
   private inFlight = 0;
@@ -54,38 +55,21 @@ export class EdgeHttp {
       this.options.gauge.requestEnded();
       if (this.inFlight === 0) for (const resolve of this.drained.splice(0)) resolve();
     });
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const target = request.url ?? '/';
     const queryAt = target.indexOf('?');
     const path = queryAt < 0 ? target : target.slice(0, queryAt);
     const method = request.method ?? 'GET';
-    void this.options.tracer.startActiveSpan(
-      `${method} ${routeOf(path)}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': method,
-          'url.path': path,
-          'network.protocol.version': request.httpVersion,
-          'server.address': hostOf(request) ?? '',
-        },
-      },
-      parent,
-      async (span) => {
-        const answer = await this.answer(
-          request,
-          method,
-          path,
-          new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1)),
-          span,
-        );
-        span.setAttribute('http.response.status_code', answer.status);
-        if (answer.cache) span.setAttribute('streamplane.edge.cache', answer.cache);
-        if (answer.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        this.send(response, answer);
-        span.end();
-      },
-    );
+    void traceHttpRequest(this.options.tracer, request, response, routeOf(path), async (span) => {
+      const answer = await this.answer(
+        request,
+        method,
+        path,
+        new URLSearchParams(queryAt < 0 ? '' : target.slice(queryAt + 1)),
+        span,
+      );
+      if (answer.cache) span.setAttribute('streamplane.edge.cache', answer.cache);
+      this.send(response, answer);
+    });
   };
 
   /** From now on health answers 503, so that load balancers move away before the listener closes. */
@@ -129,13 +113,22 @@ export class EdgeHttp {
     }
   }
 
+  /** What `GET /healthz` answers, as a boolean: not shutting down, and catalog answers. */
+  async serving(): Promise<boolean> {
+    return !this.stopping && (await this.catalogReachable());
+  }
+
   private async health(): Promise<ApplianceAnswer> {
     if (this.stopping) return plain(503, 'shutting down');
+    return (await this.catalogReachable()) ? plain(200, 'ready') : plain(503, 'catalog is unreachable');
+  }
+
+  private catalogReachable(): Promise<boolean> {
     const now = Date.now();
     if (!this.readiness || now - this.readiness.checkedAtMs >= (this.options.readinessTtlMs ?? 1_000)) {
       this.readiness = { checkedAtMs: now, ready: this.options.titles.reachable() };
     }
-    return (await this.readiness.ready) ? plain(200, 'ready') : plain(503, 'catalog is unreachable');
+    return this.readiness.ready;
   }
 
   private async admin(method: string, query: URLSearchParams): Promise<ApplianceAnswer> {
@@ -171,9 +164,9 @@ function hostOf(request: HttpRequest): string | undefined {
 
 const OTHER_ROUTES = new Set(['/livez', '/healthz', '/admin/fill']);
 
-/** A span name of bounded cardinality: the route, never the title or segment. */
-function routeOf(path: string): string {
-  if (!path.startsWith('/titles/')) return OTHER_ROUTES.has(path) ? path : 'other';
+/** The route (http.route, in the span name) of bounded cardinality: never the title or segment. */
+function routeOf(path: string): string | undefined {
+  if (!path.startsWith('/titles/')) return OTHER_ROUTES.has(path) ? path : undefined;
   const depth = path.split('/').length;
   return depth <= 3 ? '/titles/{title_id}' : '/titles/{title_id}/{rendition_id}/{segment}';
 }

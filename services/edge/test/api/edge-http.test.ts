@@ -31,26 +31,25 @@ describe('the edge over HTTP (in process, fake catalog)', () => {
   const cache = new SegmentCache(1_000_000);
   const titles = new FakeTitles({ tt00001: 1, tt00002: 120 });
   const store = new SegmentStore(cache, new SimulatedOrigin(systemTimers, 0, 1e12), metrics);
-  const listener = new CleartextListener(
-    new EdgeHttp({
-      appliance: new ApplianceRequests(titles, store, metrics, new ManualClock(NOW), {
-        cdnSecret: SECRET,
-        hosts: (id) => id === HOSTED || id === 'origin',
-        segmentMaxAgeSeconds: 86_400,
-      }),
-      fill: new ProactiveFill({} as FillPlans, titles, store, () => true, systemTimers, {
-        window: FillWindow.parse('00:00-24:00', 'UTC') as FillWindow,
-        capBitsPerSecond: 1e9,
-        segmentsPerRendition: 1,
-        maxTitles: 1,
-      }),
-      titles,
-      gauge: metrics,
-      logger: new Logger('edge', 'error'),
-      tracer: trace.getTracer('edge-test'),
-      readinessTtlMs: 0,
-    }).handle,
-  );
+  const http = new EdgeHttp({
+    appliance: new ApplianceRequests(titles, store, metrics, new ManualClock(NOW), {
+      cdnSecret: SECRET,
+      hosts: (id) => id === HOSTED || id === 'origin',
+      segmentMaxAgeSeconds: 86_400,
+    }),
+    fill: new ProactiveFill({} as FillPlans, titles, store, () => true, systemTimers, {
+      window: FillWindow.parse('00:00-24:00', 'UTC') as FillWindow,
+      capBitsPerSecond: 1e9,
+      segmentsPerRendition: 1,
+      maxTitles: 1,
+    }),
+    titles,
+    gauge: metrics,
+    logger: new Logger('edge', 'error'),
+    tracer: trace.getTracer('edge-test'),
+    readinessTtlMs: 0,
+  });
+  const listener = new CleartextListener(http.handle);
   let port: number;
 
   beforeAll(async () => {
@@ -214,12 +213,14 @@ describe('the edge over HTTP (in process, fake catalog)', () => {
     ).toBe('region: unknown region "mars"\n');
   });
 
-  it('is live always, and ready while catalog answers', async () => {
+  it('is live always, and ready while catalog answers (the serving gauge says the same)', async () => {
     expect((await fetchFromEdge(port, '127.0.0.1', '/livez')).status).toBe(200);
     expect((await fetchFromEdge(port, '127.0.0.1', '/healthz')).status).toBe(200);
+    expect(await http.serving()).toBe(true);
     titles.catalogUp = false;
     try {
       expect((await fetchFromEdge(port, '127.0.0.1', '/healthz', { protocol: 'h2c' })).status).toBe(503);
+      expect(await http.serving()).toBe(false);
     } finally {
       titles.catalogUp = true;
     }
