@@ -2,7 +2,8 @@
 # Smoke test of Streamplane on a real cluster (kind, minikube or any other): calls every service with
 # grpcurl through port-forwards, hits play with a token minted in the cluster, and checks through Jaeger's
 # API v3 that the play is one trace spanning every service it touched.
-# Needs kubectl (pointed at the cluster), grpcurl, curl and node.
+# Needs kubectl (pointed at the cluster), grpcurl, curl, node and base64. Under mutual TLS it calls as operator,
+# with that identity's certificate read from the cluster's Secret (see tls_args).
 set -euo pipefail
 
 NAMESPACE=${NAMESPACE:-streamplane}
@@ -18,7 +19,11 @@ for tool in kubectl grpcurl curl node; do
 done
 
 forwards=()
-cleanup() { for pid in "${forwards[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+CERT_DIR=''
+cleanup() {
+  for pid in "${forwards[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [ -n "$CERT_DIR" ]; then rm -rf "$CERT_DIR"; fi
+}
 trap cleanup EXIT
 
 local_port() { echo $((LOCAL_BASE + ${PORT[$1]} - 50000)); }
@@ -31,10 +36,40 @@ wait_for_port() {
   echo "smoke: nothing listens on 127.0.0.1:$1 (port-forward failed?)" >&2
   return 1
 }
+# Under mutual TLS (the chart's default) grpcurl calls as operator, with that identity's certificate from the
+# cluster: the hook Job's Secret streamplane-tls (operator.crt, operator.key), or cert-manager's
+# streamplane-tls-operator (tls.crt, tls.key). Through a port-forward the address is 127.0.0.1, so -servername
+# names the Service, which the service's certificate carries as a DNS name.
+TLS_MODE=$(kubectl -n "$NAMESPACE" get deploy catalog \
+  -o jsonpath='{.spec.template.spec.containers[0].env[?(@.name=="STREAMPLANE_TLS")].value}')
+if [ "$TLS_MODE" = enabled ]; then
+  CERT_DIR=$(mktemp -d)
+  secret_file() { # secret key file
+    kubectl -n "$NAMESPACE" get secret "$1" -o "go-template={{index .data \"$2\"}}" | base64 -d >"$CERT_DIR/$3"
+  }
+  if kubectl -n "$NAMESPACE" get secret streamplane-tls >/dev/null 2>&1; then
+    secret_file streamplane-tls ca.crt ca.crt
+    secret_file streamplane-tls operator.crt tls.crt
+    secret_file streamplane-tls operator.key tls.key
+  else
+    secret_file streamplane-tls-operator ca.crt ca.crt
+    secret_file streamplane-tls-operator tls.crt tls.crt
+    secret_file streamplane-tls-operator tls.key tls.key
+  fi
+  chmod 600 "$CERT_DIR/tls.key"
+fi
+tls_args() { # service
+  if [ "$TLS_MODE" = enabled ]; then
+    echo "-cacert $CERT_DIR/ca.crt -cert $CERT_DIR/tls.crt -key $CERT_DIR/tls.key -servername $1"
+  else
+    echo -plaintext
+  fi
+}
 call() { # service method json [extra grpcurl args...]
   local service=$1 method=$2 body=$3
   shift 3
-  grpcurl -plaintext "$@" -d "$body" "127.0.0.1:$(local_port "$service")" "$method"
+  # shellcheck disable=SC2046 # tls_args is a list of flags, split on purpose
+  grpcurl $(tls_args "$service") "$@" -d "$body" "127.0.0.1:$(local_port "$service")" "$method"
 }
 
 for service in "${SERVICES[@]}"; do forward "$service" "$(local_port "$service")" "${PORT[$service]}"; done
@@ -46,7 +81,8 @@ echo "▶ health and reflection of every service"
 for service in "${SERVICES[@]}"; do
   call "$service" grpc.health.v1.Health/Check '{}' | grep -q '"SERVING"' ||
     { echo "smoke: $service is not SERVING" >&2; exit 1; }
-  grpcurl -plaintext "127.0.0.1:$(local_port "$service")" list | grep -q '^streamplane\.' ||
+  # shellcheck disable=SC2046 # as in call
+  grpcurl $(tls_args "$service") "127.0.0.1:$(local_port "$service")" list | grep -q '^streamplane\.' ||
     { echo "smoke: $service does not list its service through reflection" >&2; exit 1; }
   echo "  $service: SERVING"
 done

@@ -1,5 +1,5 @@
-import { credentials, loadPackageDefinition, type Client } from '@grpc/grpc-js';
-import { loadProtos } from '@streamplane/platform';
+import { credentials, loadPackageDefinition, type ChannelCredentials, type Client } from '@grpc/grpc-js';
+import { loadProtos, TLS_CHANNEL_OPTIONS } from '@streamplane/platform';
 
 /**
  * The plain grpc-js client class of a fully qualified gRPC service (`streamplane.catalog.v1.CatalogService`,
@@ -9,7 +9,8 @@ import { loadProtos } from '@streamplane/platform';
  */
 export type GrpcClientConstructor = new (
   address: string,
-  creds: ReturnType<typeof credentials.createInsecure>,
+  creds: ChannelCredentials,
+  options?: Record<string, unknown>,
 ) => Client;
 
 export function grpcClientConstructor(grpcService: string, protoFiles: readonly string[]): GrpcClientConstructor {
@@ -22,7 +23,12 @@ export function grpcClientConstructor(grpcService: string, protoFiles: readonly 
   return constructor as GrpcClientConstructor;
 }
 
-/** A plaintext client of `grpcService` at `address`. */
-export function plainGrpcClient(grpcService: string, protoFiles: readonly string[], address: string): Client {
-  return new (grpcClientConstructor(grpcService, protoFiles))(address, credentials.createInsecure());
+/** A client of `grpcService` at `address`: plaintext unless given other credentials (see toolCredentials). */
+export function plainGrpcClient(
+  grpcService: string,
+  protoFiles: readonly string[],
+  address: string,
+  creds: ChannelCredentials = credentials.createInsecure(),
+): Client {
+  return new (grpcClientConstructor(grpcService, protoFiles))(address, creds, TLS_CHANNEL_OPTIONS);
 }

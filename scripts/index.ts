@@ -1,6 +1,8 @@
 export * from './free-port';
 export * from './grpc-client-constructor';
 export * from './platform';
+export * from './certificates';
+export * from './tool-credentials';
 export * from './ports';
 export * from './service-command';
 export * from './supervisor';
@@ -24,6 +26,7 @@ export * from './chaos/monkey/config';
 export * from './chaos/monkey/decisions';
 export * from './chaos/monkey/kill-schedule';
 export * from './chaos/monkey/work-calendar';
+export * from './chaos/security-command';
 export * from './play';
 export * from './abr-eval';
 export * from './player/abr-evaluation';

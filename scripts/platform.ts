@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CONTROL_ROOM, EDGE, SERVICE_NAMES, SERVICES, type ServiceName } from '@streamplane/contracts';
 import { staticAddressVariable, type Dependency } from '@streamplane/platform';
@@ -6,6 +7,7 @@ import { checkGrpcHealth, grpcHealthClient, type GrpcHealthClient } from './grpc
 import { checkHttpHealth } from './http-health';
 import { freePortBelowEphemeralRange, isPortFree, portInUseMessage } from './ports';
 import { spawnService } from './service-command';
+import { DevelopmentCa, developmentCaDirectory } from './certificates';
 import {
   FatalStartError,
   Supervisor,
@@ -73,6 +75,11 @@ export interface PlatformOptions {
    * the services export their traces to it unless `env` sets OTEL_EXPORTER_OTLP_ENDPOINT.
    */
   withControlRoom?: boolean;
+  /**
+   * Under STREAMPLANE_TLS=enabled in `env`: the CA that issues each component its certificate (identity:
+   * its name); by default the development CA (STREAMPLANE_DEV_CA_DIR, or dev-ca/ in the run directory).
+   */
+  certificateAuthority?: DevelopmentCa;
 }
 
 interface Ports {
@@ -80,6 +87,8 @@ interface Ports {
   serving: number;
   /** Prometheus /metrics (none for the control room). */
   metrics?: number;
+  /** The plaintext gRPC health port (HEALTH_PORT) of a service. */
+  health?: number;
   /** The control room's OTLP/gRPC trace receiver. */
   otlp?: number;
 }
@@ -87,6 +96,8 @@ interface Ports {
 export class Platform {
   private readonly health = new Map<ServiceName, GrpcHealthClient>();
   private readonly supervisor: Supervisor;
+  /** Under mutual TLS, the CA that issued every component its certificate; undefined in plaintext. */
+  readonly certificateAuthority?: DevelopmentCa;
 
   private constructor(
     private readonly ports: ReadonlyMap<Component, Ports>,
@@ -100,6 +111,12 @@ export class Platform {
       controlRoom && !options.env?.OTEL_EXPORTER_OTLP_ENDPOINT
         ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${controlRoom.otlp}` }
         : {};
+    const tls = options.env?.STREAMPLANE_TLS === 'enabled';
+    if (tls) {
+      this.certificateAuthority =
+        options.certificateAuthority ?? DevelopmentCa.open(developmentCaDirectory(options.env ?? {}));
+    }
+    const ca = this.certificateAuthority;
     const environmentOf = (name: Component): NodeJS.ProcessEnv => {
       const own = ports.get(name)!;
       if (name === CONTROL_ROOM.name) {
@@ -109,7 +126,8 @@ export class Platform {
           HTTP_HOST: '127.0.0.1',
           HTTP_PORT: String(own.serving),
           OTLP_PORT: String(own.otlp),
-          CONTROL_ROOM_TARGETS: controlRoomTargets(ports),
+          // The control room presents no certificate: under TLS it asks health where probes do.
+          CONTROL_ROOM_TARGETS: controlRoomTargets(ports, tls ? 'health' : 'serving'),
         };
       }
       return {
@@ -121,8 +139,9 @@ export class Platform {
         ...options.env,
         ...(name === EDGE.name
           ? { HTTP_HOST: '127.0.0.1', HTTP_PORT: String(own.serving) }
-          : { GRPC_PORT: String(own.serving) }),
+          : { GRPC_PORT: String(own.serving), HEALTH_PORT: String(own.health) }),
         METRICS_PORT: String(own.metrics),
+        ...(ca && { STREAMPLANE_TLS_DIR: ca.issueInto(name, join(ca.dir, 'components', name)) }),
       };
     };
     const components: Component[] = [
@@ -207,6 +226,11 @@ export class Platform {
     return this.ports.get(service)!.serving;
   }
 
+  /** The port of a service's plaintext gRPC health (HEALTH_PORT). */
+  healthPort(service: ServiceName): number {
+    return this.ports.get(service)!.health!;
+  }
+
   /** The port of its Prometheus /metrics; undefined for the control room, which has none. */
   metricsPort(service: Component): number | undefined {
     return this.ports.get(service)!.metrics;
@@ -273,7 +297,8 @@ export class Platform {
     }
     let client = this.health.get(service);
     if (!client) {
-      client = grpcHealthClient(this.address(service));
+      // The plaintext health port: it answers as the service port does, and needs no certificate under TLS.
+      client = grpcHealthClient(`127.0.0.1:${this.healthPort(service)}`);
       this.health.set(service, client);
     }
     return checkGrpcHealth(client);
@@ -300,7 +325,11 @@ async function choosePorts(
   const port = async (designPort: number): Promise<number> =>
     choice === 'free' ? unchosen() : designPort + (choice === 'design' ? 0 : choice.offset);
   for (const name of SERVICE_NAMES) {
-    ports.set(name, { serving: await port(SERVICES[name].port), metrics: await port(SERVICES[name].metricsPort) });
+    ports.set(name, {
+      serving: await port(SERVICES[name].port),
+      metrics: await port(SERVICES[name].metricsPort),
+      health: await port(SERVICES[name].healthPort),
+    });
   }
   if (withEdge) ports.set(EDGE.name, { serving: await port(EDGE.httpPort), metrics: await port(EDGE.metricsPort) });
   if (withControlRoom) {
@@ -312,18 +341,21 @@ async function choosePorts(
   return ports;
 }
 
-/** What the control room watches: every other component's serving and metrics ports on loopback. */
-function controlRoomTargets(ports: ReadonlyMap<Component, Ports>): string {
+/**
+ * What the control room watches: every other component's metrics port on loopback, and the port it asks
+ * health on: the serving one, or (`health`) the services' plaintext health ports.
+ */
+function controlRoomTargets(ports: ReadonlyMap<Component, Ports>, probed: 'serving' | 'health'): string {
   return [...ports]
     .filter(([name]) => name !== CONTROL_ROOM.name)
-    .map(([name, { serving, metrics }]) => `${name}=127.0.0.1:${serving}/${metrics}`)
+    .map(([name, own]) => `${name}=127.0.0.1:${(probed === 'health' && own.health) || own.serving}/${own.metrics}`)
     .join(',');
 }
 
 /** A taken port or an unreachable Consul is named in one line before anything starts. */
 export async function checkPreconditions(ports: ReadonlyMap<Component, Ports>, env: NodeJS.ProcessEnv): Promise<void> {
-  for (const [name, { serving, metrics, otlp }] of ports) {
-    for (const port of [serving, metrics, otlp].filter((taken) => taken !== undefined)) {
+  for (const [name, { serving, metrics, health, otlp }] of ports) {
+    for (const port of [serving, metrics, health, otlp].filter((taken) => taken !== undefined)) {
       if (!(await isPortFree(port))) {
         throw new FatalStartError(name, `${portInUseMessage(port)}; stop it, or start with --port-offset N`);
       }

@@ -1,5 +1,6 @@
 /* eslint-disable no-console -- this is the interactive launcher: it talks to a person on a terminal */
 import { CONTROL_ROOM, EDGE, SERVICES, type ServiceName } from '@streamplane/contracts';
+import { OPERATOR_IDENTITY, TLS_FILES } from '@streamplane/platform';
 import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 import { Platform, START_ORDER } from './platform';
 import { RunFile, runFilePath } from './run-file';
@@ -39,7 +40,7 @@ export function parseStartArguments(args: readonly string[], env: NodeJS.Process
       options.portOffset = value;
     } else throw new UsageError(`unknown option ${arg}`);
   }
-  for (const variable of ['GRPC_PORT', 'METRICS_PORT']) {
+  for (const variable of ['GRPC_PORT', 'METRICS_PORT', 'HEALTH_PORT']) {
     if (env[variable] !== undefined) {
       throw new UsageError(
         `${variable} is set, but npm start gives each service its own port: use --port-offset N to move them all`,
@@ -79,7 +80,18 @@ function howToCall(platform: Platform): string {
         : `metrics :${platform.metricsPort(name)}/metrics  ${name === EDGE.name ? 'HTTP/1.1 and h2c (EDGE_ADDR)' : SERVICES[name].grpcService}`;
     return `  ${name.padEnd(WIDTH)}  ${platform.state(name).padEnd(11)}  ${platform.address(name)}  ${serves}`;
   });
-  const at = (name: ServiceName) => `http://${platform.address(name)}`;
+  const ca = platform.certificateAuthority;
+  const operator = ca?.identityDir(OPERATOR_IDENTITY);
+  // buf curl verifies the services' certificates (valid for 127.0.0.1) and presents an operator's.
+  const curl = operator
+    ? `npx buf curl --protocol grpc --cacert $TLS/${TLS_FILES.ca} --cert $TLS/${TLS_FILES.cert} --key $TLS/${TLS_FILES.key}`
+    : 'npx buf curl --protocol grpc --http2-prior-knowledge';
+  const at = (name: ServiceName) => `${operator ? 'https' : 'http'}://${platform.address(name)}`;
+  const transport = operator
+    ? `mutual TLS, as operator, with a certificate from the development CA in ${ca!.dir};
+npm run certs -- --identity NAME [--out DIR] issues one for a service, edge, app or operator`
+    : 'buf curl ships with the project; grpcurl -plaintext takes the same calls';
+  const tlsVariable = operator ? `\n  TLS=${operator}` : '';
   const play =
     '{"profile_id":"acct-0001-p1","title_id":"tt00001","device":{"device_id":"tv-1","max_height":2160,"supports_hdr":true,"codecs":["h264","hevc"]},"client":{"country":"US","asn":20250}}';
   const notServing = COMPONENTS.filter((name) => platform.state(name) === 'NOT_SERVING');
@@ -88,20 +100,20 @@ Streamplane is up${notServing.length > 0 ? ` (NOT_SERVING: ${notServing.join(', 
 
 ${rows.join('\n')}
 
-Browse (buf curl ships with the project; grpcurl -plaintext takes the same calls):
-
-  npx buf curl --protocol grpc --http2-prior-knowledge -d '{"query":"crown","country":"US"}' \\
+Browse (${transport}):
+${tlsVariable}
+  ${curl} -d '{"query":"crown","country":"US"}' \\
     ${at('catalog')}/streamplane.catalog.v1.CatalogService/SearchTitles
 
 Home rows:
 
-  npx buf curl --protocol grpc --http2-prior-knowledge -d '{"profile_id":"acct-0001-p1","country":"US"}' \\
+  ${curl} -d '{"profile_id":"acct-0001-p1","country":"US"}' \\
     ${at('recommendations')}/streamplane.recommendations.v1.RecommendationsService/GetHomeRows
 
 Hit play (a token for acct-0001, valid for a day; npm run --silent token -- <account> makes others):
 
   TOKEN=${token}
-  npx buf curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $TOKEN" \\
+  ${curl} -H "authorization: Bearer $TOKEN" \\
     -d '${play}' \\
     ${at('playback-authorization')}/streamplane.playback.v1.PlaybackAuthorizationService/AuthorizePlayback
 

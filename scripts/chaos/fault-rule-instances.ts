@@ -1,4 +1,4 @@
-import { credentials, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { PLATFORM_APIS, SERVICE_NAMES, type ServiceName } from '@streamplane/contracts';
 import type {
   ClearFaultRulesResponse,
@@ -10,9 +10,11 @@ import {
   instancesOfHealthEntries,
   platformConfigSchema,
   staticAddressSchema,
+  TLS_CHANNEL_OPTIONS,
   type ConsulHealthEntry,
 } from '@streamplane/platform';
 import { grpcClientConstructor, type GrpcClientConstructor } from '../grpc-client-constructor';
+import { toolCredentials } from '../tool-credentials';
 import { platformAddresses } from '../load/platform-calls';
 
 /**
@@ -83,7 +85,8 @@ export class FaultRulesClient {
   constructor(readonly instance: Instance) {
     const { grpcService, protoFile } = PLATFORM_APIS.faultRules;
     FaultRulesClient.constructorOfApi ??= grpcClientConstructor(grpcService, [protoFile]);
-    this.client = new FaultRulesClient.constructorOfApi(instance.address, credentials.createInsecure());
+    // Under STREAMPLANE_TLS=enabled, as `operator`: no other identity may change fault rules.
+    this.client = new FaultRulesClient.constructorOfApi(instance.address, toolCredentials(), TLS_CHANNEL_OPTIONS);
   }
 
   set(request: SetFaultRuleRequest__Input): Promise<FaultRule> {

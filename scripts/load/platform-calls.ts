@@ -1,7 +1,8 @@
-import { Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import { SERVICES, type ServiceName } from '@streamplane/contracts';
 import { staticAddressVariable } from '@streamplane/platform';
 import { plainGrpcClient } from '../grpc-client-constructor';
+import { toolCredentials } from '../tool-credentials';
 
 /**
  * How the load generator reaches the platform: one outcome per call, never a rejection, so that every
@@ -41,13 +42,17 @@ export function platformAddresses(env: NodeJS.ProcessEnv): Record<ServiceName, s
   ) as Record<ServiceName, string>;
 }
 
-export function grpcPlatformCalls(addresses: Record<ServiceName, string>): PlatformCalls {
+/** Calls to the services at `addresses`, dialled with `creds` (by default, as STREAMPLANE_TLS says). */
+export function grpcPlatformCalls(
+  addresses: Record<ServiceName, string>,
+  creds: ChannelCredentials = toolCredentials(),
+): PlatformCalls {
   const clients = new Map<ServiceName, Client>();
   const clientOf = (service: ServiceName): Client => {
     let client = clients.get(service);
     if (!client) {
       const { grpcService, protoFile } = SERVICES[service];
-      client = plainGrpcClient(grpcService, [protoFile], addresses[service]);
+      client = plainGrpcClient(grpcService, [protoFile], addresses[service], creds);
       clients.set(service, client);
     }
     return client;

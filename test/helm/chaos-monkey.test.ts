@@ -67,7 +67,8 @@ describe('chart: the Chaos Monkey', () => {
   test('is not rendered by default, and no pod opts in', () => {
     const monkeyObjects = byDefault.filter((object) => object.metadata.name === 'chaos-monkey');
     expect(monkeyObjects).toEqual([]);
-    expect(ofKind(byDefault, 'Role')).toEqual([]);
+    // The one Role by default is the TLS hook Job's (tls.test.ts).
+    expect(ofKind(byDefault, 'Role').map((role) => role.metadata.name)).toEqual(['streamplane-tls-secret']);
     const optedIn = podOwners(byDefault).filter((owner) => owner.labels[OPT_IN_LABEL] !== undefined);
     expect(optedIn).toEqual([]);
   });
@@ -93,9 +94,9 @@ describe('chart: the Chaos Monkey', () => {
       CHAOS_MONKEY_NAMESPACE: 'chaos-lab',
       METRICS_PORT: 9460,
     });
-    // Its outage check asks every service's health at its Service's address.
+    // Its outage check asks every service's health at its Service's plaintext health port (no certificate).
     expect([...config.CHAOS_MONKEY_HEALTH_TARGETS].sort()).toEqual(
-      SERVICE_NAMES.map((name) => `${name}:${SERVICES[name].port}`).sort(),
+      SERVICE_NAMES.map((name) => `${name}:${SERVICES[name].healthPort}`).sort(),
     );
     // Every variable is one the monkey reads.
     const known = new Set(Object.keys(chaosMonkeyConfigSchema.shape));

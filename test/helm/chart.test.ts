@@ -155,8 +155,8 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
         if (security.capabilities?.add?.length) problems.push(`${at}: adds capabilities`);
         if (security.seccompProfile?.type !== 'RuntimeDefault') problems.push(`${at}: seccomp is not RuntimeDefault`);
       }
-      // Init containers and the run-to-completion test pod cannot have or need probes.
-      if (owner.object.kind !== 'Pod') {
+      // Init containers and what runs to completion (the test pod, the Security Monkey's CronJob) cannot have or need probes.
+      if (owner.object.kind !== 'Pod' && owner.object.kind !== 'CronJob') {
         for (const container of owner.spec.containers) {
           if (!container.livenessProbe) problems.push(`${where}, container ${container.name}: no livenessProbe`);
           if (!container.readinessProbe) problems.push(`${where}, container ${container.name}: no readinessProbe`);
@@ -200,7 +200,8 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
 
   test('matches workload, PodDisruptionBudget and HPA selectors to their pods', () => {
     const owners = podOwners(objects());
-    for (const owner of owners.filter((candidate) => candidate.object.kind !== 'Pod')) {
+    // Pods and a CronJob's Jobs have no selector of their own.
+    for (const owner of owners.filter((candidate) => !['Pod', 'CronJob'].includes(candidate.object.kind))) {
       const selector = (owner.object.spec as { selector: LabelSelector }).selector;
       expect({ workload: owner.object.metadata.name, selectsOwnPods: selects(selector, owner.labels) }).toEqual({
         workload: owner.object.metadata.name,
@@ -251,13 +252,16 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
     }
   });
 
-  test('probes each service natively over gRPC: readiness on the overall health, liveness on the liveness name', () => {
+  test('probes each service natively over gRPC on its plaintext health port: readiness on the overall health, liveness on the liveness name', () => {
     for (const { name: service, container } of serviceWorkloads(objects())) {
-      const grpcPort = container.ports?.find((port) => port.name === 'grpc')?.containerPort;
-      expect({ service, grpcPort }).toEqual({ service, grpcPort: values.services[service].port });
-      expect(container.readinessProbe?.grpc).toEqual({ port: grpcPort });
+      // The kubelet has no client certificate: the probes ask HEALTH_PORT, whatever tls says.
+      const healthPort = container.ports?.find((port) => port.name === 'health')?.containerPort;
+      expect({ service, healthPort }).toEqual({ service, healthPort: values.services[service].healthPort });
+      const healthPortVariable = container.env?.find((variable) => variable.name === 'HEALTH_PORT')?.value;
+      expect({ service, healthPortVariable }).toEqual({ service, healthPortVariable: String(healthPort) });
+      expect(container.readinessProbe?.grpc).toEqual({ port: healthPort });
       // Liveness must not follow the overall health, which is NOT_SERVING while a store is down.
-      const alive = { port: grpcPort, service: LIVENESS_HEALTH_SERVICE };
+      const alive = { port: healthPort, service: LIVENESS_HEALTH_SERVICE };
       expect({ service, liveness: container.livenessProbe?.grpc }).toEqual({ service, liveness: alive });
       expect({ service, startup: container.startupProbe?.grpc }).toEqual({ service, startup: alive });
     }
@@ -433,11 +437,19 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
     for (const target of SERVICE_NAMES) {
       const port = values.services[target].port;
       const metricsPort = values.services[target].metricsPort;
+      const healthPort = values.services[target].healthPort;
       for (const [source, endpoint] of pods) {
         // The control room reads every instance's health and metrics.
         const watches = source === 'control-room';
-        const expected = callsOf(source).includes(target) || source === 'consul' || source === 'helm-test' || watches;
+        // Health checkers ask the plaintext health port, never the (mutual TLS) service port.
+        const checksHealth = watches || source === 'consul' || source === 'chaos-monkey';
+        const expected = callsOf(source).includes(target) || source === 'helm-test';
         check(`${source} → ${target}:${port}`, expected, connectionAllowed(policies, endpoint, pod(target), port));
+        check(
+          `${source} → ${target}:${healthPort}`,
+          checksHealth,
+          connectionAllowed(policies, endpoint, pod(target), healthPort),
+        );
         check(
           `${source} → ${target}:${metricsPort}`,
           watches,
@@ -532,7 +544,9 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
 
 describe('chart: the load generator', () => {
   test('is off by default', () => {
-    expect(ofKind(rendered.get('default')!, 'Job')).toEqual([]);
+    expect(ofKind(rendered.get('default')!, 'Job').map((job) => job.metadata.name)).not.toContain(
+      'streamplane-load-generator',
+    );
   });
 
   test('when on, is a Job running the load command from the platform image at every service address', () => {

@@ -44,8 +44,10 @@ describe('chart: the control room', () => {
     const targets = env.CONTROL_ROOM_TARGETS!.split(',').sort();
     expect(targets).toEqual(
       WATCHED.map((name) => {
+        // A service's health on its plaintext health port, which needs no client certificate under tls.
         const ports = name === EDGE.name ? variant.values.edge : variant.values.services[name];
-        return `${name}=${name}-instances:${ports.port}/${ports.metricsPort}`;
+        const healthPort = name === EDGE.name ? ports.port : ports.healthPort;
+        return `${name}=${name}-instances:${healthPort}/${ports.metricsPort}`;
       }).sort(),
     );
     for (const name of WATCHED) {
@@ -67,7 +69,8 @@ describe('chart: the control room', () => {
     const room = pods.get('control-room')!;
     for (const name of WATCHED) {
       const ports = name === EDGE.name ? variant.values.edge : variant.values.services[name];
-      expect(connectionAllowed(policies, room, pods.get(name)!, ports.port)).toBe(true);
+      const healthPort = name === EDGE.name ? ports.port : ports.healthPort;
+      expect(connectionAllowed(policies, room, pods.get(name)!, healthPort)).toBe(true);
       expect(connectionAllowed(policies, room, pods.get(name)!, ports.metricsPort)).toBe(true);
     }
     expect(connectionAllowed(policies, room, pods.get('redis')!, 6379)).toBe(false);

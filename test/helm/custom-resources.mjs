@@ -1,7 +1,8 @@
-// The custom resources the chart renders (the Prometheus Operator's), which kubernetes-models has no classes for:
+// The custom resources the chart renders (the Prometheus Operator's, cert-manager's), which kubernetes-models has no classes for:
 // their metadata is held to the real ObjectMeta schema (as a ConfigMap's, which has nothing else required), their
 // spec to what the operator's CRDs require and constrain. The rules inside a PrometheusRule are, besides, checked
 // by promtool itself (test/helm/monitoring.test.ts).
+import { URL } from 'node:url';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 
 // The patterns and enums of monitoring.coreos.com_servicemonitors.yaml and _prometheusrules.yaml.
@@ -81,7 +82,68 @@ function prometheusRuleProblems(spec) {
   return problems;
 }
 
+// The enums and patterns of cert-manager.io_certificates.yaml (cert-manager v1).
+const KEY_USAGES = new Set([
+  'signing',
+  'digital signature',
+  'content commitment',
+  'key encipherment',
+  'key agreement',
+  'data encipherment',
+  'cert sign',
+  'crl sign',
+  'encipher only',
+  'decipher only',
+  'any',
+  'server auth',
+  'client auth',
+  'code signing',
+  'email protection',
+  's/mime',
+  'ipsec end system',
+  'ipsec tunnel',
+  'ipsec user',
+  'timestamping',
+  'ocsp signing',
+  'microsoft sgc',
+  'netscape sgc',
+]);
+const PRIVATE_KEY_ALGORITHMS = new Set(['RSA', 'ECDSA', 'Ed25519']);
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const isStringList = (value) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** Problems of a Certificate's spec: a Secret and an issuer to ask, valid names and usages. */
+function certificateProblems(spec) {
+  const problems = [];
+  if (typeof spec.secretName !== 'string' || !DNS_SUBDOMAIN.test(spec.secretName)) {
+    problems.push('spec.secretName: required, a DNS subdomain');
+  }
+  if (!isObject(spec.issuerRef) || typeof spec.issuerRef.name !== 'string' || spec.issuerRef.name === '') {
+    problems.push('spec.issuerRef.name: required');
+  }
+  for (const field of ['dnsNames', 'uris', 'ipAddresses', 'emailAddresses', 'usages']) {
+    if (spec[field] !== undefined && !isStringList(spec[field])) problems.push(`spec.${field}: must be strings`);
+  }
+  if (![spec.commonName, spec.dnsNames, spec.uris, spec.ipAddresses].some((names) => names?.length)) {
+    problems.push('spec: at least one of commonName, dnsNames, uris, ipAddresses');
+  }
+  (spec.uris ?? []).forEach((uri, index) => {
+    if (!URL.canParse(uri)) problems.push(`spec.uris[${index}]: not a URI`);
+  });
+  (spec.usages ?? []).forEach((usage, index) => {
+    if (!KEY_USAGES.has(usage)) problems.push(`spec.usages[${index}]: unknown ${usage}`);
+  });
+  if (spec.privateKey?.algorithm !== undefined && !PRIVATE_KEY_ALGORITHMS.has(spec.privateKey.algorithm)) {
+    problems.push(`spec.privateKey.algorithm: unknown ${spec.privateKey.algorithm}`);
+  }
+  if (spec.privateKey?.rotationPolicy !== undefined && !['Never', 'Always'].includes(spec.privateKey.rotationPolicy)) {
+    problems.push(`spec.privateKey.rotationPolicy: unknown ${spec.privateKey.rotationPolicy}`);
+  }
+  return problems;
+}
+
 const SPEC_CHECKS = {
+  'cert-manager.io/v1 Certificate': certificateProblems,
   'monitoring.coreos.com/v1 ServiceMonitor': serviceMonitorProblems,
   'monitoring.coreos.com/v1 PrometheusRule': prometheusRuleProblems,
 };

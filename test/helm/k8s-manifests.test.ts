@@ -15,7 +15,7 @@ describe('k8s/ plain manifests', () => {
     expect(readFileSync(OUTPUT, 'utf8')).toBe(render());
   });
 
-  it('hold every service, its dependencies and the secret, and no helm test pod', () => {
+  it('hold every service, its dependencies and the secret, the TLS Job as a plain Job, and no helm test pod', () => {
     const objects = parseManifests(readFileSync(OUTPUT, 'utf8'));
     const deployments = objects.filter((object) => object.kind === 'Deployment').map((object) => object.metadata.name);
     expect(deployments).toEqual(
@@ -37,7 +37,18 @@ describe('k8s/ plain manifests', () => {
         .map((object) => object.metadata.name)
         .sort(),
     ).toEqual(['postgres', 'redis']);
-    expect(objects.some((object) => object.metadata.annotations?.['helm.sh/hook'] !== undefined)).toBe(false);
+    // The only hooks are the TLS Secret's Job and its RBAC, which kubectl applies as ordinary objects (the pods
+    // wait for the Secret's volume until the Job has run); no test hook.
+    const hooks = objects.filter((object) => object.metadata.annotations?.['helm.sh/hook'] !== undefined);
+    expect(hooks.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual([
+      'Job/streamplane-tls-secret',
+      'Role/streamplane-tls-secret',
+      'RoleBinding/streamplane-tls-secret',
+      'ServiceAccount/streamplane-tls-secret',
+    ]);
+    expect(hooks.every((object) => object.metadata.annotations?.['helm.sh/hook'] === 'pre-install,pre-upgrade')).toBe(
+      true,
+    );
   });
 
   it('build with kustomize into the streamplane namespace', () => {

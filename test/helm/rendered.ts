@@ -179,6 +179,14 @@ export function podOwners(objects: KubernetesObject[]): PodOwner[] {
         .template;
       return [{ object, labels: template.metadata.labels, spec: template.spec }];
     }
+    if (object.kind === 'CronJob') {
+      const { template } = (
+        object.spec as {
+          jobTemplate: { spec: { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } } };
+        }
+      ).jobTemplate.spec;
+      return [{ object, labels: template.metadata.labels, spec: template.spec }];
+    }
     return [];
   });
 }

@@ -73,6 +73,22 @@ const CASES: Case[] = [
     names: /\/jaeger\/externalOtlpEndpoint'/,
   },
   { what: 'a short auth secret', set: { 'secrets.authSecret': 'too-short' }, names: /\/secrets\/authSecret'/ },
+  {
+    what: 'a CDN secret of 31 characters, under the 32 bytes the services require',
+    set: { 'secrets.cdnSecret': 'x'.repeat(31) },
+    names: /\/secrets\/cdnSecret'/,
+  },
+  {
+    what: 'tls.certManager true, which names no issuer',
+    setJson: { 'tls.certManager': 'true' },
+    names: /\/tls\/certManager'/,
+  },
+  { what: 'an unknown cert-manager issuer kind', set: { 'tls.issuerKind': 'Vault' }, names: /\/tls\/issuerKind'/ },
+  {
+    what: 'a service without its health port',
+    setJson: { 'services.catalog.healthPort': 'null' },
+    names: /\/services\/catalog'.*healthPort|healthPort/,
+  },
   { what: 'an unknown log level', set: { logLevel: 'verbose' }, names: /\/logLevel': value must be one of/ },
   {
     what: 'a drain longer than the platform allows',

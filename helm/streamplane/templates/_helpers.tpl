@@ -173,6 +173,9 @@ value says is what the pod gets.
 - STREAMPLANE_CDN_SECRET
 - DATABASE_URL
 - REDIS_URL
+- HEALTH_PORT
+- STREAMPLANE_TLS
+- STREAMPLANE_TLS_DIR
 {{- end }}
 
 {{/*
@@ -256,7 +259,10 @@ this service reads, then the service's extra `env`. Usage: include "streamplane.
   value: 0.0.0.0
 - name: METRICS_PORT
   value: {{ .svc.metricsPort | int | quote }}
+- name: HEALTH_PORT
+  value: {{ .svc.healthPort | int | quote }}
 {{ include "streamplane.runtimeEnv" (dict "root" $root "settings" .settings "registers" true) }}
+{{ include "streamplane.tlsEnv" $root }}
 {{- range $variable, $key := .facts.secretEnv }}
 - name: {{ $variable }}
   valueFrom:
@@ -363,7 +369,8 @@ NetworkPolicyEgressRule as YAML. Usage: include "streamplane.dependencyEgress" (
 
 {{/*
 A value of the chart's Secret: the one given in values, else the one the live Secret holds (upgrades), else a
-new random one. Usage: include "streamplane.secretValue" (dict "live" $liveSecret "key" "auth-secret" "given" …)
+new random one of 40 characters (the services require at least 32 bytes of a secret).
+Usage: include "streamplane.secretValue" (dict "live" $liveSecret "key" "auth-secret" "given" …)
 */}}
 {{- define "streamplane.secretValue" -}}
 {{- $kept := dig "data" .key "" .live -}}
@@ -379,4 +386,107 @@ new random one. Usage: include "streamplane.secretValue" (dict "live" $liveSecre
 {{/* The health service name every Streamplane process keeps SERVING while it runs (libs/platform/src/server/health.ts). */}}
 {{- define "streamplane.livenessHealthService" -}}
 streamplane.liveness
+{{- end }}
+
+
+{{/*
+Mutual TLS (values tls). Every identity the chart issues a certificate for: the services, the edge, and the
+two callers from outside the call graph, `operator` (helm test, the load generator, smoke.sh: may call every
+method) and `app` (the public surface, for trying what a viewer's app may do).
+*/}}
+{{- define "streamplane.tlsIdentities" -}}
+{{- $identities := keys .Values.services | sortAlpha -}}
+{{- toYaml (concat $identities (list "edge" "operator" "app")) -}}
+{{- end }}
+
+{{/* The URI SAN, the identity, of `name`'s certificate (libs/platform/src/security/identity.ts). */}}
+{{- define "streamplane.spiffeId" -}}
+spiffe://streamplane.local/{{ . }}
+{{- end }}
+
+{{/*
+The Secret holding `name`'s certificate and key: the hook Job's one Secret of every identity (keys
+<name>.crt, <name>.key, ca.crt), or under cert-manager the Certificate's own (tls.crt, tls.key, ca.crt).
+Usage: include "streamplane.tlsSecretName" (dict "root" $ "name" "catalog")
+*/}}
+{{- define "streamplane.tlsSecretName" -}}
+{{- if .root.Values.tls.certManager -}}
+streamplane-tls-{{ .name }}
+{{- else -}}
+streamplane-tls
+{{- end -}}
+{{- end }}
+
+{{/* Where a container finds its certificate: STREAMPLANE_TLS_DIR. */}}
+{{- define "streamplane.tlsDir" -}}
+/etc/streamplane/tls
+{{- end }}
+
+{{/* STREAMPLANE_TLS, and STREAMPLANE_TLS_DIR when it is enabled (a list of EnvVar). Usage: include … $ */}}
+{{- define "streamplane.tlsEnv" -}}
+- name: STREAMPLANE_TLS
+  value: {{ ternary "enabled" "disabled" .Values.tls.enabled | quote }}
+{{- if .Values.tls.enabled }}
+- name: STREAMPLANE_TLS_DIR
+  value: {{ include "streamplane.tlsDir" . | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+The volume of `name`'s certificate, laid out as STREAMPLANE_TLS_DIR wants (ca.crt, tls.crt, tls.key) whichever
+Secret holds it, and readable by the pod's fsGroup only. Empty when TLS is off.
+Usage: include "streamplane.tlsVolume" (dict "root" $ "name" "catalog")
+*/}}
+{{- define "streamplane.tlsVolume" -}}
+{{- if .root.Values.tls.enabled -}}
+- name: tls
+  projected:
+    # 0440: the key is readable by the container's group (the pod's fsGroup), by nobody else.
+    defaultMode: 288
+    sources:
+      - secret:
+          name: {{ include "streamplane.tlsSecretName" . }}
+          items:
+            {{- if .root.Values.tls.certManager }}
+            - { key: ca.crt, path: ca.crt }
+            - { key: tls.crt, path: tls.crt }
+            - { key: tls.key, path: tls.key }
+            {{- else }}
+            - { key: ca.crt, path: ca.crt }
+            - { key: {{ printf "%s.crt" .name }}, path: tls.crt }
+            - { key: {{ printf "%s.key" .name }}, path: tls.key }
+            {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The mount of streamplane.tlsVolume at STREAMPLANE_TLS_DIR; empty when TLS is off. Usage: include … $ */}}
+{{- define "streamplane.tlsVolumeMount" -}}
+{{- if .Values.tls.enabled -}}
+- name: tls
+  mountPath: {{ include "streamplane.tlsDir" . }}
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/*
+The DNS names a certificate of `name` is valid for besides its identity: a served workload's Service names,
+which grpcurl (helm test, smoke.sh) checks; none for the callers operator and app. The platform's own clients
+check the identity alone. Usage: include "streamplane.tlsDnsNames" (dict "root" $ "name" "catalog") | fromYamlArray
+*/}}
+{{- define "streamplane.tlsDnsNames" -}}
+{{- $namespace := .root.Release.Namespace -}}
+{{- if or (hasKey .root.Values.services .name) (eq .name "edge") -}}
+{{- toYaml (list .name (printf "%s.%s.svc" .name $namespace) (printf "%s.%s.svc.cluster.local" .name $namespace)) -}}
+{{- else -}}
+[]
+{{- end -}}
+{{- end }}
+
+{{/* grpcurl's flags in NOTES.txt for a call to `name`: the operator's certificate under tls, else plaintext. */}}
+{{- define "streamplane.notesGrpcurlFlags" -}}
+{{- if .root.Values.tls.enabled -}}
+$TLS -servername {{ .name }}
+{{- else -}}
+-plaintext
+{{- end -}}
 {{- end }}

@@ -1,4 +1,10 @@
-import { FAULT_RULES_API, type ServiceDescriptor } from '@streamplane/platform';
+import {
+  FAULT_RULES_API,
+  OPERATOR_IDENTITY,
+  type AuthorizedCallers,
+  type ServiceDescriptor,
+} from '@streamplane/platform';
+import { APP_IDENTITY, authorizedCallersFrom, declaredDependenciesOf } from './access-policy';
 
 /**
  * The seven services as the rest of the platform knows them: where each listens by default and which
@@ -10,11 +16,13 @@ function describe<Name extends string>(
   port: number,
   protoPackage: string,
   service: string,
-): ServiceDescriptor<Name> {
+): ServiceDescriptor<Name> & Required<Pick<ServiceDescriptor, 'healthPort' | 'authorizedCallers'>> {
   return {
     name,
     port,
     metricsPort: 9400 + (port - 50000),
+    healthPort: 9500 + (port - 50000),
+    authorizedCallers: () => declaredAuthorizedCallers()[name as ServiceName],
     protoFile: `streamplane/${protoPackage}/v1/${protoPackage}.proto`,
     grpcService: `streamplane.${protoPackage}.v1.${service}`,
   };
@@ -45,6 +53,23 @@ export const EDGE = { name: 'edge', httpPort: 8080, metricsPort: 9480 } as const
 export const CONTROL_ROOM = { name: 'control-room', httpPort: 9400, otlpPort: 9401 } as const;
 
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
+
+/** Everyone that declares whom it calls: the services and the edge. */
+export const DECLARING_CALLERS: readonly string[] = [...SERVICE_NAMES, EDGE.name];
+
+/** Every identity a certificate may carry: the declaring callers, `app` and `operator`. */
+export const IDENTITY_NAMES: readonly string[] = [...DECLARING_CALLERS, APP_IDENTITY, OPERATOR_IDENTITY];
+
+let authorizedCallers: Record<ServiceName, AuthorizedCallers> | undefined;
+
+/** Who may call each service (see access-policy.ts), made once, when a server first asks. */
+export function declaredAuthorizedCallers(): Record<ServiceName, AuthorizedCallers> {
+  authorizedCallers ??= authorizedCallersFrom(
+    SERVICES,
+    Object.fromEntries(DECLARING_CALLERS.map((caller) => [caller, declaredDependenciesOf(caller)])),
+  );
+  return authorizedCallers;
+}
 
 /**
  * The APIs the platform serves in every service beside the service's own, on the same port: the runtime

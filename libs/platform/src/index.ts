@@ -3,6 +3,7 @@
 // loads one; Consul's client is loaded only when STREAMPLANE_DISCOVERY=consul.
 export * from './clock';
 export * from './config/config';
+export * from './config/secrets';
 export * from './errors/domain-errors';
 export * from './errors/grpc-status';
 export * from './faults/faults';
@@ -18,6 +19,7 @@ export * from './server/platform.module';
 export * from './server/readiness';
 export * from './server/run-service';
 export * from './server/service-descriptor';
+export * from './security';
 export * from './validation';
 export * from './client';
 export * from './limits';
@@ -28,5 +30,6 @@ export * from './stores/store-guard';
 export * from './telemetry/start-from-env';
 export { traceHttpRequest } from './telemetry/http-telemetry';
 export { exportServingHealth, LIVENESS_HEALTH_SERVICE } from './server/health';
+export * from './telemetry/security-posture';
 export { TRACE_ID_TRAILER } from './server/call-pipeline';
 export { unaryHandlerOf, type NestGrpcHandler } from './server/nest-unary';

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ConfigError, env, loadConfig, platformConfigSchema } from '../src/config/config';
 
 describe('loadConfig', () => {
@@ -19,6 +20,21 @@ describe('loadConfig', () => {
       GRPC_PORT: 0,
       CATALOG_SIZE: 50,
     });
+  });
+
+  it('never echoes a refused secret or a password in a store URL, only what is wrong with it', () => {
+    const withSecrets = schema.extend({
+      STREAMPLANE_AUTH_SECRET: z.string().min(32),
+      DATABASE_URL: z.string().startsWith('postgresql://'),
+    });
+    const refusal = () =>
+      loadConfig(withSecrets, { STREAMPLANE_AUTH_SECRET: 'hunter2-short', DATABASE_URL: 'pg://app:s3cret@db:5432/x' });
+    expect(refusal).toThrow(ConfigError);
+    expect(refusal).toThrow(
+      'STREAMPLANE_AUTH_SECRET: Too small: expected string to have >=32 characters (got 13 bytes, not shown)',
+    );
+    expect(refusal).toThrow('(got "pg://app:***@db:5432/x")');
+    expect(refusal).not.toThrow(/hunter2|s3cret/);
   });
 
   it('reports every bad variable by name, with what it got', () => {

@@ -469,7 +469,8 @@ describe('a sick target', () => {
   });
 
   it('serves a burst wider than its limit to a healthy target, trying the refused calls again after the pushback', async () => {
-    const { server, client } = await harness('catalog');
+    // Attempts to spare: on a starved machine the first twenty may still hold the limit at the second try.
+    const { server, client } = await harness('catalog', { maxAttempts: 8 });
     const calls = CLIENT_LIMIT.initialLimit! * 2;
     const answers = await Promise.all(
       Array.from({ length: calls }, () => client.call('GetTitle', { title_id: 'tt00001' }).then(() => 'answered')),

@@ -1,4 +1,4 @@
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import type { ServiceDescriptor } from '@streamplane/platform';
 import { plainGrpcClient } from '@streamplane/tools';
 
@@ -30,17 +30,19 @@ type UnaryMethod = (
 export function testClient(
   descriptor: Pick<ServiceDescriptor, 'protoFile' | 'grpcService'>,
   address: string,
+  creds?: ChannelCredentials,
 ): TestClient {
-  return clientFor([descriptor.protoFile], descriptor.grpcService, address);
+  return clientFor([descriptor.protoFile], descriptor.grpcService, address, creds);
 }
 
 /** grpc.health.v1.Health, which every Streamplane server hosts. */
-export function healthClient(address: string): TestClient {
-  return clientFor([], 'grpc.health.v1.Health', address);
+export function healthClient(address: string, creds?: ChannelCredentials): TestClient {
+  return clientFor([], 'grpc.health.v1.Health', address, creds);
 }
 
-function clientFor(protoFiles: string[], grpcService: string, address: string): TestClient {
-  const client = plainGrpcClient(grpcService, protoFiles, address);
+/** `creds`: plaintext unless given (a client certificate, under mutual TLS). */
+function clientFor(protoFiles: string[], grpcService: string, address: string, creds?: ChannelCredentials): TestClient {
+  const client = plainGrpcClient(grpcService, protoFiles, address, creds);
 
   const call = <Response>(method: string, request: object, options: CallOptions = {}): Promise<Response> => {
     const metadata = new Metadata();

@@ -27,8 +27,14 @@ import { text } from 'node:stream/consumers';
  *   429 when a PodDisruptionBudget would fall below minAvailable, 404 when there is no such pod, 400 when
  *   the body is not an Eviction of that pod;
  * - `DELETE /api/v1/namespaces/<ns>/pods/<name>`: 200 with the pod, which is then gone; 404 without one;
+ * - `GET` lists of services and serviceaccounts (core/v1), networkpolicies (networking.k8s.io/v1), roles
+ *   and rolebindings (rbac.authorization.k8s.io/v1) in a namespace: what `addObject` stored, for the
+ *   Security Monkey's audits (no selectors);
  * - `POST /api/v1/namespaces/<ns>/events` (core/v1 Event): 201, `generateName` resolved; 409 when the name
  *   is taken; 422 without an involvedObject or reason.
+ * - `GET /api/v1/namespaces/<ns>/secrets/<name>`: the Secret, or 404; `POST /api/v1/namespaces/<ns>/secrets`:
+ *   201 with the stored Secret, 409 when the name is taken, 422 when a data value is not base64 (the chart's
+ *   TLS hook Job, scripts/tls-secret.ts).
  *
  * Errors are metav1.Status objects with the API server's codes, reasons and messages. With a token, a
  * request without `Authorization: Bearer <token>` gets 401. Every request is recorded.
@@ -42,7 +48,24 @@ export interface DoublePod {
   /** Already being deleted (metadata.deletionTimestamp set). */
   terminating?: boolean;
   uid?: string;
+  /** spec, as the Security Monkey's audits read it. */
+  spec?: Record<string, unknown>;
 }
+
+/** The kinds `addObject` stores, by the plural resource name their list path ends in. */
+const LISTED_KINDS = {
+  services: { prefix: '/api/v1', apiVersion: 'v1', kind: 'Service' },
+  serviceaccounts: { prefix: '/api/v1', apiVersion: 'v1', kind: 'ServiceAccount' },
+  networkpolicies: { prefix: '/apis/networking.k8s.io/v1', apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+  roles: { prefix: '/apis/rbac.authorization.k8s.io/v1', apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role' },
+  rolebindings: {
+    prefix: '/apis/rbac.authorization.k8s.io/v1',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+  },
+} as const;
+
+export type ListedResource = keyof typeof LISTED_KINDS;
 
 export interface DoubleDeployment {
   name: string;
@@ -108,6 +131,9 @@ export class KubeApiDouble {
   /** Each Deployment as stored (metadata and spec); its status is computed when it is read. */
   private readonly deployments = new Map<string, KubeObject>();
   private readonly budgets: DoubleDisruptionBudget[] = [];
+  private readonly listed = new Map<ListedResource, KubeObject[]>();
+  /** Secrets by name, as stored (`addSecret` or created through the API). */
+  readonly secrets = new Map<string, KubeObject>();
   private server?: Server;
   private resourceVersion = 1;
 
@@ -201,7 +227,33 @@ export class KubeApiDouble {
         resourceVersion: String(this.resourceVersion++),
         ...(pod.terminating ? { deletionTimestamp: new Date().toISOString() } : {}),
       },
+      ...(pod.spec ? { spec: pod.spec } : {}),
       status: { phase: pod.phase ?? 'Running' },
+    });
+  }
+
+  /** An object of one of the listed kinds (`fields`: everything but apiVersion, kind and metadata.namespace). */
+  addObject(resource: ListedResource, fields: { metadata: { name: string } } & Record<string, unknown>): void {
+    const { apiVersion, kind } = LISTED_KINDS[resource];
+    const object: KubeObject = {
+      ...fields,
+      apiVersion,
+      kind,
+      metadata: { uid: randomUUID(), ...fields.metadata, namespace: this.namespace },
+    };
+    this.listed.set(resource, [...(this.listed.get(resource) ?? []), object]);
+  }
+
+  /** A Secret that exists already; `data` in plain text (stored base64, as the API server does). */
+  addSecret(name: string, data: Record<string, string>, annotations: Record<string, string> = {}): void {
+    this.secrets.set(name, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: { name, namespace: this.namespace, uid: randomUUID(), annotations },
+      data: Object.fromEntries(
+        Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+      ),
     });
   }
 
@@ -214,6 +266,21 @@ export class KubeApiDouble {
   }
 
   private readonly routes: Route[] = [
+    ...(Object.entries(LISTED_KINDS) as Array<[ListedResource, (typeof LISTED_KINDS)[ListedResource]]>).map(
+      ([resource, { prefix, apiVersion, kind }]): Route => ({
+        method: 'GET',
+        pattern: new RegExp(`^${prefix.replaceAll('.', '\\.')}/namespaces/([^/]+)/${resource}$`),
+        handle: ([, namespace]) => ({
+          status: 200,
+          body: {
+            apiVersion,
+            kind: `${kind}List`,
+            metadata: { resourceVersion: String(this.resourceVersion) },
+            items: namespace === this.namespace ? (this.listed.get(resource) ?? []) : [],
+          },
+        }),
+      }),
+    ),
     {
       method: 'GET',
       pattern: /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments$/,
@@ -326,6 +393,48 @@ export class KubeApiDouble {
           status: 200,
           body: { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString() } },
         };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/,
+      handle: ([, namespace, name]) => {
+        const secret = namespace === this.namespace ? this.secrets.get(name!) : undefined;
+        if (!secret)
+          throw new KubeStatusError(404, 'NotFound', `secrets "${name}" not found`, { name, kind: 'secrets' });
+        return { status: 200, body: secret };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/v1\/namespaces\/([^/]+)\/secrets$/,
+      handle: ([, namespace], _query, body) => {
+        const secret = body as Partial<KubeObject> & { data?: Record<string, unknown> };
+        const name = (secret?.metadata as { name?: string } | undefined)?.name ?? '';
+        if (namespace !== this.namespace || this.secrets.has(name)) {
+          throw new KubeStatusError(409, 'AlreadyExists', `secrets "${name}" already exists`, {
+            name,
+            kind: 'secrets',
+          });
+        }
+        const invalid = Object.entries(secret.data ?? {}).filter(
+          ([, value]) => typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value),
+        );
+        if (!name || invalid.length > 0) {
+          throw new KubeStatusError(
+            422,
+            'Invalid',
+            `Secret "${name}" is invalid: data: ${invalid.map(([key]) => key).join(', ') || 'metadata.name: Required value'}`,
+          );
+        }
+        const stored: KubeObject = {
+          ...secret,
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { ...(secret.metadata as object), name, namespace: namespace!, uid: randomUUID() },
+        };
+        this.secrets.set(name, stored);
+        return { status: 201, body: stored };
       },
     },
     {

@@ -16,6 +16,8 @@ export interface ServiceProcess {
   readonly port: number;
   /** Port of the Prometheus /metrics endpoint. */
   readonly metricsPort: number;
+  /** The plaintext gRPC health port (HEALTH_PORT). */
+  readonly healthPort: number;
   readonly address: string;
   readonly logs: LogLine[];
   readonly stderr: string[];
@@ -27,7 +29,13 @@ export interface ServiceProcess {
 }
 
 /** Ephemeral ports for everything a service listens on, so parallel tests never collide. */
-const EPHEMERAL = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0' };
+const EPHEMERAL = {
+  GRPC_HOST: '127.0.0.1',
+  GRPC_PORT: '0',
+  METRICS_HOST: '127.0.0.1',
+  METRICS_PORT: '0',
+  HEALTH_PORT: '0',
+};
 
 export async function startServiceProcess(service: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
   const child = spawnService(service, {
@@ -45,6 +53,7 @@ export async function startServiceProcess(service: string, env: Record<string, s
   });
 
   let metricsPort = 0;
+  let healthPort = 0;
   const serving = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${service} did not start within ${STARTUP_TIMEOUT_MS} ms`)),
@@ -56,6 +65,7 @@ export async function startServiceProcess(service: string, env: Record<string, s
       if (line.msg === 'serving' && typeof line.port === 'number') {
         clearTimeout(timer);
         metricsPort = typeof line.metrics_port === 'number' ? line.metrics_port : 0;
+        healthPort = typeof line.health_port === 'number' ? line.health_port : 0;
         resolve(line.port);
       }
     });
@@ -78,6 +88,7 @@ export async function startServiceProcess(service: string, env: Record<string, s
     name: service,
     port,
     metricsPort,
+    healthPort,
     address: `127.0.0.1:${port}`,
     logs,
     stderr,

@@ -72,7 +72,7 @@ export function countingServicesOf(cluster: MonkeyCluster, counter: DecisionCoun
 const key = (service: string, decision: string) => JSON.stringify([service, decision]);
 
 /** A label value quoted as the text format wants it: backslash, double quote and newline escaped. */
-function labelValue(value: string): string {
+export function labelValue(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 

@@ -31,6 +31,26 @@ export function loadKubernetesClient(): Promise<KubernetesClient> {
   return import('@kubernetes/client-node');
 }
 
+/**
+ * The client, the kubeconfig (`kubeconfigPath`, else KUBECONFIG, ~/.kube/config or the in-cluster service
+ * account) and the namespace to work in: `namespace`, else the current context's; without one, an error
+ * naming `namespaceVariable`, the setting that gives it.
+ */
+export async function kubernetesConnection(
+  options: { namespace?: string; kubeconfigPath?: string },
+  namespaceVariable: string,
+) {
+  const client = await loadKubernetesClient();
+  const config = new client.KubeConfig();
+  if (options.kubeconfigPath) config.loadFromFile(options.kubeconfigPath);
+  else config.loadFromDefault();
+  const namespace = options.namespace ?? config.getContextObject(config.getCurrentContext())?.namespace;
+  if (!namespace) {
+    throw new Error(`no namespace: set ${namespaceVariable}, or use a kubeconfig context that names one`);
+  }
+  return { client, config, namespace };
+}
+
 const EVENT_REASONS: Record<DecisionKind, { reason: string; type: 'Normal' | 'Warning' }> = {
   scheduled: { reason: 'ChaosMonkeyScheduled', type: 'Normal' },
   held: { reason: 'ChaosMonkeyHeld', type: 'Normal' },
@@ -64,14 +84,7 @@ export class KubernetesCluster implements MonkeyCluster, DecisionSink {
   ) {}
 
   static async connect(options: KubernetesClusterOptions = {}): Promise<KubernetesCluster> {
-    const client = await loadKubernetesClient();
-    const config = new client.KubeConfig();
-    if (options.kubeconfigPath) config.loadFromFile(options.kubeconfigPath);
-    else config.loadFromDefault();
-    const namespace = options.namespace ?? config.getContextObject(config.getCurrentContext())?.namespace;
-    if (!namespace) {
-      throw new Error('no namespace: set CHAOS_MONKEY_NAMESPACE, or use a kubeconfig context that names one');
-    }
+    const { client, config, namespace } = await kubernetesConnection(options, 'CHAOS_MONKEY_NAMESPACE');
     return new KubernetesCluster(
       client,
       config.makeApiClient(client.CoreV1Api),
@@ -210,7 +223,7 @@ function eventMessage(decision: Decision): string {
 }
 
 /** The HTTP status and the Status object's message of a failed API call, if that is what `error` is. */
-function apiStatusOf(error: unknown): { code: number; message: string } | undefined {
+export function apiStatusOf(error: unknown): { code: number; message: string } | undefined {
   const failed = error as { code?: unknown; body?: unknown };
   if (typeof failed?.code !== 'number') return undefined;
   let message = `HTTP ${failed.code}`;

@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { EDGE } from '@streamplane/contracts';
-import { env, platformConfigSchema } from '@streamplane/platform';
-import { isApplianceId, NETWORK_REGIONS, ORIGIN_APPLIANCE_ID } from '@streamplane/streaming';
+import { env, platformConfigSchema, withSecrets } from '@streamplane/platform';
+import { isApplianceId, LOCAL_DEVELOPMENT_SECRET, NETWORK_REGIONS, ORIGIN_APPLIANCE_ID } from '@streamplane/streaming';
 import { FillWindow } from './domain';
-
-/** The CDN key of an unconfigured local run (steering's and playback-authorization's default too); never elsewhere. */
-export const LOCAL_DEVELOPMENT_CDN_SECRET = 'streamplane-local-development-only';
 
 const applianceIds = z
   .string()
@@ -29,14 +26,14 @@ const regionNames = NETWORK_REGIONS.map((region) => region.name) as [string, ...
 /**
  * Everything the edge reads from its environment, validated at start (a bad variable exits 78 naming
  * it). The platform's variables come along for discovery, logging and shutdown; its gRPC ones are unused.
+ * Its secret, STREAMPLANE_CDN_SECRET, is the key of signed CDN URLs, shared with steering and
+ * playback-authorization (Kubernetes: from a Secret).
  */
-export const edgeConfigSchema = platformConfigSchema
-  .extend({
+export const edgeConfigSchema = withSecrets(
+  platformConfigSchema.extend({
     HTTP_HOST: z.string().trim().min(1).default('0.0.0.0'),
     /** HTTP/1.1 and h2c on one port; 0 picks a free one. */
     HTTP_PORT: env.port().default(EDGE.httpPort),
-    /** Key of signed CDN URLs, shared with steering and playback-authorization (Kubernetes: from a Secret). */
-    STREAMPLANE_CDN_SECRET: z.string().min(16, 'must be at least 16 characters').default(LOCAL_DEVELOPMENT_CDN_SECRET),
     /** The appliances this process answers for: `all` (local), or ids separated by commas; the origin always. */
     EDGE_APPLIANCE_IDS: applianceIds.default(() => 'all' as const),
     /** Bytes the segment cache holds before it evicts (least recently used first). */
@@ -59,14 +56,15 @@ export const edgeConfigSchema = platformConfigSchema
     EDGE_FILL_SEGMENTS_PER_RENDITION: env.int(1, 100_000).default(15),
     /** How many of the region's most demanded titles steering's PlanFill considers (its own default: 500). */
     EDGE_FILL_MAX_TITLES: env.int(1, 2_000).default(500),
-  })
-  .transform((config, context) => {
-    const window = FillWindow.parse(config.EDGE_FILL_WINDOW, config.EDGE_FILL_TIME_ZONE);
-    if ('problem' in window) {
-      context.addIssue({ code: 'custom', path: ['EDGE_FILL_WINDOW'], message: window.problem });
-      return z.NEVER;
-    }
-    return { ...config, fillWindow: window };
-  });
+  }),
+  { component: EDGE.name, variables: ['STREAMPLANE_CDN_SECRET'], localDevelopmentSecret: LOCAL_DEVELOPMENT_SECRET },
+).transform((config, context) => {
+  const window = FillWindow.parse(config.EDGE_FILL_WINDOW, config.EDGE_FILL_TIME_ZONE);
+  if ('problem' in window) {
+    context.addIssue({ code: 'custom', path: ['EDGE_FILL_WINDOW'], message: window.problem });
+    return z.NEVER;
+  }
+  return { ...config, fillWindow: window };
+});
 
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;

@@ -3,9 +3,11 @@ import { EDGE, type ServiceDefinitions } from '@streamplane/contracts';
 import {
   ConfigError,
   createDiscovery,
+  exportSecurityPosture,
   exportServingHealth,
   loadConfig,
   Logger,
+  securityPostureOf,
   ServiceClients,
   startTelemetryFromEnv,
   staticAddressSchema,
@@ -80,6 +82,7 @@ export async function startEdge(env: NodeJS.ProcessEnv = process.env): Promise<R
   });
   // The readiness probe's answer for Prometheus too, so that the ServiceNotServing alert covers the edge.
   exportServingHealth(() => http.serving(), telemetry.meter);
+  exportSecurityPosture(securityPostureOf(edgeConfigSchema, config, env), telemetry.meter);
   const listener = new CleartextListener(http.handle);
   const address = await listener.listen(config.HTTP_PORT, config.HTTP_HOST).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;

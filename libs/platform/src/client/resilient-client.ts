@@ -1,4 +1,11 @@
-import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import {
+  Client,
+  credentials,
+  Metadata,
+  status as GrpcStatus,
+  type ChannelCredentials,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import type { MethodDefinition, PackageDefinition } from '@grpc/proto-loader';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResourceExhaustedError, UnavailableError } from '../errors/domain-errors';
@@ -18,6 +25,7 @@ import { FAULT_METADATA_KEY, PREVIOUS_ATTEMPTS_KEY } from '../faults/faults';
 import type { Logger } from '../logging/logger';
 import { currentRequestContext, type RequestContext } from '../server/request-context';
 import type { ServiceDescriptor } from '../server/service-descriptor';
+import { TLS_CHANNEL_OPTIONS } from '../security/transport-security';
 import { DEFAULT_BACKOFF, fullJitterBackoff, type BackoffOptions } from './backoff';
 import { breakerState, type BreakerRegistry } from './breakers';
 import { emptyStats, type MethodStats } from './client-stats';
@@ -82,6 +90,8 @@ export interface ClientDependencies {
    * breaker.
    */
   faultCohorts?: boolean;
+  /** How the channel dials (see channelCredentials): plaintext unless given. */
+  credentials?: ChannelCredentials;
 }
 
 /**
@@ -204,7 +214,8 @@ export class ResilientClient<Definition> {
     this.telemetry = deps.telemetry ?? new RpcTelemetry();
     this.guards = new TargetGuards(undefined, this.options.retryBudget, deps.now, this.random);
     this.telemetry.observeLimiter({ side: 'client', target: target.name }, this.guards.limiter);
-    this.channel = new Client(channelTarget, credentials.createInsecure(), {
+    this.channel = new Client(channelTarget, deps.credentials ?? credentials.createInsecure(), {
+      ...TLS_CHANNEL_OPTIONS,
       'grpc.service_config': SERVICE_CONFIG,
       ...RECONNECT_BACKOFF,
       // Resilience is done here, once; grpc-js's own retries would multiply attempts behind our back.

@@ -6,6 +6,8 @@ import { BreakerRegistry, DEFAULT_BREAKER, type BreakerOptions } from './breaker
 import type { Dependency } from './dependency-policy';
 import { ResilientClient, type ResilienceOptions } from './resilient-client';
 import type { RpcTelemetry } from '../telemetry/rpc-telemetry';
+import { loadConfig, platformConfigSchema } from '../config/config';
+import { channelCredentials, loadTransportSecurity, type TransportSecurity } from '../security/transport-security';
 
 export interface ServiceClientsOptions {
   resilience?: Partial<ResilienceOptions>;
@@ -15,6 +17,11 @@ export interface ServiceClientsOptions {
   withoutResilience?: boolean;
   /** See ClientDependencies.faultCohorts: true when the process honours injected faults. */
   faultCohorts?: boolean;
+  /**
+   * How the channels dial: the process's own certificate under mutual TLS. Unset: as STREAMPLANE_TLS and
+   * STREAMPLANE_TLS_DIR of this process say (the process has validated them at start with its config).
+   */
+  security?: TransportSecurity;
 }
 
 /**
@@ -33,6 +40,7 @@ export class ServiceClients<Definitions = Record<string, unknown>> {
     options: ServiceClientsOptions = {},
   ) {
     this.breakers = new BreakerRegistry(options.breaker ?? DEFAULT_BREAKER);
+    const security = options.security ?? transportSecurityOfProcess();
     const definition: PackageDefinition = loadProtos(dependencies.map(({ service }) => service.protoFile)).definition;
     for (const { service, policy } of dependencies) {
       if (this.clients.has(service.name)) throw new Error(`${service.name} is declared as a dependency twice`);
@@ -46,6 +54,7 @@ export class ServiceClients<Definitions = Record<string, unknown>> {
           policy,
           withoutResilience: options.withoutResilience,
           faultCohorts: options.faultCohorts,
+          credentials: channelCredentials(security, service.name),
         }),
       );
     }
@@ -64,4 +73,10 @@ export class ServiceClients<Definitions = Record<string, unknown>> {
     for (const client of this.clients.values()) client.close();
     this.breakers.close();
   }
+}
+
+function transportSecurityOfProcess(): TransportSecurity {
+  return loadTransportSecurity(
+    loadConfig(platformConfigSchema.pick({ STREAMPLANE_TLS: true, STREAMPLANE_TLS_DIR: true }), process.env),
+  );
 }

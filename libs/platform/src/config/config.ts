@@ -137,6 +137,18 @@ export const platformConfigSchema = telemetryConfigSchema.extend({
   CONSUL_REGISTRATION_CHECK_MS: env.int(100, 600_000).default(30_000),
   /** The address other instances reach this one at (Kubernetes: the pod IP from the downward API). */
   POD_IP: env.ip().optional(),
+  /**
+   * Mutual TLS on every gRPC port and channel (`enabled` in the chart, `disabled` under npm start unless
+   * asked for): the process presents the certificate in STREAMPLANE_TLS_DIR and requires one of every caller.
+   */
+  STREAMPLANE_TLS: env.oneOf(['enabled', 'disabled']).default('disabled'),
+  /** The directory of ca.crt, tls.crt and tls.key (a Kubernetes TLS secret); required when STREAMPLANE_TLS=enabled. */
+  STREAMPLANE_TLS_DIR: env.nonEmpty().optional(),
+  /**
+   * The plaintext port that serves grpc.health.v1.Health alone, for probes that present no certificate;
+   * unset: the service's default (9551–9557), or any free port when GRPC_PORT is 0; 0: any free port.
+   */
+  HEALTH_PORT: env.port().optional(),
 });
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;
@@ -148,8 +160,23 @@ export function loadConfig<S extends z.ZodType>(schema: S, source: NodeJS.Proces
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.join('.') || '(environment)';
     const raw = source[variable];
-    const received = raw === undefined ? 'it is not set' : `got ${JSON.stringify(raw)}`;
+    const received =
+      raw === undefined
+        ? 'it is not set'
+        : isSecretVariable(variable)
+          ? `got ${Buffer.byteLength(raw, 'utf8')} bytes, not shown`
+          : `got ${JSON.stringify(withoutCredentials(raw))}`;
     return `${variable}: ${issue.message} (${received})`;
   });
   throw new ConfigError(problems);
+}
+
+/** A refused secret must not reach the logs it is refused in: its value is never echoed. */
+function isSecretVariable(variable: string): boolean {
+  return /(SECRET|PASSWORD|TOKEN|_KEY)$/.test(variable);
+}
+
+/** A store URL's password, likewise: postgres://user:…@host keeps the rest, which says what is wrong. */
+function withoutCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
 }

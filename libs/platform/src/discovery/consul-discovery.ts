@@ -15,7 +15,7 @@ const CHECK_TIMEOUT = '2s';
 export class ConsulDiscovery implements Discovery {
   private readonly consul: Consul;
   private registeredId?: string;
-  private registration?: { self: ServiceDescriptor; port: number };
+  private registration?: { self: ServiceDescriptor; port: number; healthPort: number };
 
   constructor(
     private readonly config: PlatformConfig,
@@ -30,7 +30,7 @@ export class ConsulDiscovery implements Discovery {
     return `consul:///${service.name}`;
   }
 
-  async register(self: ServiceDescriptor, port: number): Promise<void> {
+  async register(self: ServiceDescriptor, port: number, healthPort: number): Promise<void> {
     const address = this.config.POD_IP ?? advertisedAddress(this.config.GRPC_HOST);
     const id = `${self.name}-${address}-${port}`;
     await this.consul.agent.service.register({
@@ -41,7 +41,8 @@ export class ConsulDiscovery implements Discovery {
       tags: ['grpc', 'streamplane'],
       check: {
         name: `gRPC health of ${self.grpcService}`,
-        grpc: `${address}:${port}/${self.grpcService}`,
+        // The plaintext health port: Consul has no client certificate for the service port under mutual TLS.
+        grpc: `${address}:${healthPort}/${self.grpcService}`,
         grpcusetls: false,
         interval: CHECK_INTERVAL,
         timeout: CHECK_TIMEOUT,
@@ -49,7 +50,7 @@ export class ConsulDiscovery implements Discovery {
       },
     });
     this.registeredId = id;
-    this.registration = { self, port };
+    this.registration = { self, port, healthPort };
     this.logger.info('registered with consul', { consul_id: id, address, port, agent: this.config.CONSUL_HTTP_ADDR });
   }
 
@@ -60,7 +61,7 @@ export class ConsulDiscovery implements Discovery {
     // Deregistered meanwhile (shutdown began): nothing to restore.
     if (id in known || this.registeredId !== id) return false;
     this.logger.warn('consul agent forgot this instance; registering again', { consul_id: id });
-    await this.register(this.registration.self, this.registration.port);
+    await this.register(this.registration.self, this.registration.port, this.registration.healthPort);
     return true;
   }
 

@@ -10,7 +10,8 @@ import type { ServiceDescriptor } from '../server/service-descriptor';
 export interface Discovery {
   /** The gRPC target a channel to `service` should dial. */
   target(service: ServiceDescriptor): string;
-  register(self: ServiceDescriptor, port: number): Promise<void>;
+  /** Announces `port` (gRPC) to peers; a registry's health check asks `healthPort` (plaintext, HEALTH_PORT). */
+  register(self: ServiceDescriptor, port: number, healthPort: number): Promise<void>;
   /** Registers again if the registry has forgotten this instance; true when it had. */
   ensureRegistered(): Promise<boolean>;
   deregister(): Promise<void>;

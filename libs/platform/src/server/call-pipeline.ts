@@ -13,6 +13,7 @@ import type { AdmittedCall, CallPriority, ConcurrencyLimiter } from '../limits/c
 import type { FaultInjector } from '../faults/faults';
 import type { Logger } from '../logging/logger';
 import type { RpcTelemetry } from '../telemetry/rpc-telemetry';
+import type { CallerAuthorization } from '../security/caller-authorization';
 import { deadlineToMillis, runWithRequestContext, type RequestContext } from './request-context';
 
 /** How a call ran out of time: the limit backs off. */
@@ -32,8 +33,9 @@ export const TRACE_ID_TRAILER = 'x-trace-id';
 
 /**
  * Everything the platform does around a handler, for every unary call, in one place: trace context and
- * server span, request context, deadline check, admission by the adaptive concurrency limit (by the call's
- * priority), fault injection, error mapping, logging, RED metrics and in-flight accounting.
+ * server span, request context, deadline check, authorization by caller (under mutual TLS), admission by
+ * the adaptive concurrency limit (by the call's priority), fault injection, error mapping, logging, RED
+ * metrics and in-flight accounting.
  */
 export interface AdmissionOptions {
   /** The server's adaptive concurrency limit; without one, every call is admitted. */
@@ -42,6 +44,8 @@ export interface AdmissionOptions {
   sheddableMethods?: ReadonlySet<string>;
   /** Names the server in refusals ("catalog is over its concurrency limit …"). */
   serviceName?: string;
+  /** Under mutual TLS, who may call which method; without it (plaintext), every caller may. */
+  authorization?: CallerAuthorization;
 }
 
 export class CallPipeline {
@@ -78,10 +82,12 @@ export class CallPipeline {
     let priority: CallPriority;
     let admitted: AdmittedCall | undefined;
     try {
+      this.admission.authorization?.check(call, method);
       priority = priorityOf(call.metadata, this.admission.sheddableMethods?.has(method) ? 'sheddable' : 'critical');
       admitted = byOperator ? undefined : this.admit(method, priority);
     } catch (error) {
       // Refused before any work, and as cheaply as can be: under overload, refusals are most calls.
+      // A caller not allowed the method is refused here too, before it can use up the limit.
       callback(refusal(error));
       return;
     }

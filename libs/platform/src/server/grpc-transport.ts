@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/config';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, type ServerCredentials } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ServerGrpc } from '@nestjs/microservices';
 import type { CallPipeline } from './call-pipeline';
@@ -21,8 +21,31 @@ export interface TransportOptions {
   packageName: string;
   packageDefinition: PackageDefinition;
   pipeline: CallPipeline;
+  /** Plaintext, or mutual TLS requiring a client certificate of every caller (see transport-security.ts). */
+  credentials: ServerCredentials;
   /** Adds the platform's own services (health, reflection) once the server exists. */
   onServerCreated: (server: Server) => void;
+}
+
+/**
+ * Binds `server` to host:port and resolves with the bound port (port 0 picks one). A port another process
+ * holds is a ConfigError naming `variable`: retrying will not change that.
+ */
+export function bindServer(
+  server: Server,
+  host: string,
+  port: number,
+  credentials: ServerCredentials,
+  variable: string,
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, credentials, (error, bound) => {
+      if (!error) resolve(bound);
+      else if (error.message.includes('EADDRINUSE')) {
+        reject(new ConfigError([`${variable}: port ${port} on ${host} is already in use`]));
+      } else reject(error);
+    });
+  });
 }
 
 export type DrainOutcome = 'drained' | 'cut-off';
@@ -54,15 +77,7 @@ export class PlatformGrpcTransport extends ServerGrpc {
 
   override async createClient(): Promise<Server> {
     const server = new Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
-    this.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, port) => {
-        if (!error) resolve(port);
-        // Another process has the port: the configuration cannot work, and retrying will not change that.
-        else if (error.message.includes('EADDRINUSE')) {
-          reject(new ConfigError([`GRPC_PORT: port ${this.setup.port} on ${this.setup.host} is already in use`]));
-        } else reject(error);
-      });
-    });
+    this.boundPort = await bindServer(server, this.setup.host, this.setup.port, this.setup.credentials, 'GRPC_PORT');
     this.server = server;
     this.setup.onServerCreated(server);
     return server;

@@ -1,7 +1,8 @@
-import type { Server } from '@grpc/grpc-js';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Meter } from '@opentelemetry/api';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import { activeTelemetry } from '../telemetry/telemetry';
+import { bindServer } from './grpc-transport';
 import { refusingUnparsableRequests } from './unparsable-requests';
 
 /**
@@ -50,6 +51,18 @@ export class HealthReporter {
 
   addToServer(server: Server): void {
     this.implementation.addToServer(refusingUnparsableRequests(server));
+  }
+
+  /**
+   * Serves this health (and nothing else) on a plaintext port of its own (HEALTH_PORT), for probes that
+   * present no certificate when the service port requires one. Resolves with the bound port and what
+   * closes it.
+   */
+  async servePlaintext(host: string, port: number): Promise<{ port: number; close: () => void }> {
+    const server = new Server();
+    this.addToServer(server);
+    const bound = await bindServer(server, host, port, ServerCredentials.createInsecure(), 'HEALTH_PORT');
+    return { port: bound, close: () => server.forceShutdown() };
   }
 
   /** The readiness of '' and every gRPC service (liveness untouched, except by NOT_SERVING at shutdown). */

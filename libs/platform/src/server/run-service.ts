@@ -24,8 +24,11 @@ import { PlatformGrpcTransport, type DrainOutcome } from './grpc-transport';
 import { HealthReporter } from './health';
 import { Readiness } from './readiness';
 import { RpcTelemetry } from '../telemetry/rpc-telemetry';
+import { exportSecurityPosture, securityPostureOf } from '../telemetry/security-posture';
 import { startTelemetryFromEnv } from '../telemetry/start-from-env';
 import { PlatformModule } from './platform.module';
+import { CallerAuthorization } from '../security/caller-authorization';
+import { loadTransportSecurity, serverCredentials } from '../security/transport-security';
 
 /**
  * The latency a served call should stay under: a quarter of the play path's 800 ms dependency budgets,
@@ -54,6 +57,8 @@ export interface ServiceOptions<Schema extends z.ZodType<PlatformConfig>> {
 
 export interface RunningService {
   readonly port: number;
+  /** The plaintext health port (HEALTH_PORT). */
+  readonly healthPort: number;
   readonly logger: Logger;
   /** Whether the process should stop when its stdin closes (STREAMPLANE_EXIT_WITH_PARENT). */
   readonly exitWithParent: boolean;
@@ -78,6 +83,14 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   const telemetry = startTelemetryFromEnv(options.service, env);
   const rpcTelemetry = new RpcTelemetry();
   const logger = new Logger(options.service.name, config.LOG_LEVEL);
+  const security = loadTransportSecurity(config);
+  // Its callers check that they reached the service they meant by this identity: a wrong one would fail
+  // every call to it, far from the cause.
+  if (security.mode === 'mutual-tls' && security.identity !== options.service.name) {
+    throw new ConfigError([
+      `STREAMPLANE_TLS_DIR: tls.crt is the certificate of ${security.identity}, not of ${options.service.name}`,
+    ]);
+  }
   const { packageName } = splitGrpcService(options.service);
   const faultsEnabled = config.STREAMPLANE_FAULTS === 'enabled';
   // The fault rules API's proto is loaded only where it is served, so that reflection lists it exactly then.
@@ -92,6 +105,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
     logger.warn('STREAMPLANE_BENCH_WITHOUT=resilience: outbound calls have no breakers and no retries (bench only)');
   }
   const clients = new ServiceClients(dependencies, discovery, logger, {
+    security,
     telemetry: rpcTelemetry,
     withoutResilience,
     faultCohorts: faultsEnabled,
@@ -121,6 +135,11 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
       sheddableMethods: new Set(
         (options.sheddableMethods ?? []).map((method) => `/${options.service.grpcService}/${method}`),
       ),
+      // Without TLS there is no caller identity to judge: plaintext stays as open as it always was.
+      authorization:
+        security.mode === 'mutual-tls'
+          ? new CallerAuthorization(options.service.authorizedCallers?.() ?? {}, logger, rpcTelemetry)
+          : undefined,
     },
   );
   const transport = new PlatformGrpcTransport({
@@ -129,6 +148,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
     packageName,
     packageDefinition: protos.definition,
     pipeline,
+    credentials: serverCredentials(security),
     onServerCreated: (server) => {
       health.addToServer(server);
       if (faultRules) addFaultRulesService(server, protos.definition, faultRules, pipeline);
@@ -146,6 +166,16 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   });
   app.useGlobalFilters(new HandToPipelineFilter());
   await app.listen();
+  // After the service port, as when health was served there alone: whatever answers health also serves.
+  const healthPort = await health
+    .servePlaintext(
+      config.GRPC_HOST,
+      config.HEALTH_PORT ?? (config.GRPC_PORT === 0 ? 0 : (options.service.healthPort ?? 0)),
+    )
+    .catch(async (error: unknown) => {
+      await app.close();
+      throw error;
+    });
   let stopping: Promise<DrainOutcome> | undefined;
   // Once shutdown has begun, health stays NOT_SERVING whatever the dependencies do.
   const followReadiness = (ready: boolean) => {
@@ -154,19 +184,22 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   readiness.onChange(followReadiness);
   followReadiness(readiness.ready);
   health.markAlive();
+  exportSecurityPosture(securityPostureOf(options.configSchema, config, env));
   const metrics = await telemetry.metricsAddress();
   logger.info('serving', {
     port: transport.port,
     host: config.GRPC_HOST,
     grpc_service: options.service.grpcService,
     metrics_port: metrics?.port,
+    health_port: healthPort.port,
+    tls: security.mode === 'mutual-tls' ? `mutual, as ${security.identity}` : 'disabled',
     otlp_endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
     fault_injection: faultsEnabled ? `enabled, with ${FAULT_RULES_API.grpcService}` : 'disabled',
   });
   const registration = registerUntilDone(
     discovery,
     options.service,
-    transport.port,
+    { port: transport.port, healthPort: healthPort.port },
     logger,
     config.CONSUL_REGISTRATION_CHECK_MS,
   );
@@ -182,6 +215,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
       logger.info('draining', { in_flight: pipeline.inFlight, limit_ms: config.SHUTDOWN_DRAIN_MS });
       const outcome = await drained;
       await app.close();
+      healthPort.close();
       clients.close();
       discovery.close();
       logger.info('stopped', { drain: outcome });
@@ -190,7 +224,13 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
     })();
     return stopping;
   };
-  return { port: transport.port, logger, exitWithParent: config.STREAMPLANE_EXIT_WITH_PARENT === 'true', shutdown };
+  return {
+    port: transport.port,
+    healthPort: healthPort.port,
+    logger,
+    exitWithParent: config.STREAMPLANE_EXIT_WITH_PARENT === 'true',
+    shutdown,
+  };
 }
 
 /**
@@ -202,7 +242,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
 function registerUntilDone(
   discovery: Discovery,
   service: ServiceDescriptor,
-  port: number,
+  ports: { port: number; healthPort: number },
   logger: Logger,
   checkEveryMs: number,
 ): AbortController {
@@ -211,7 +251,7 @@ function registerUntilDone(
   void (async () => {
     for (let attempt = 1; !stop.signal.aborted; attempt++) {
       try {
-        await discovery.register(service, port);
+        await discovery.register(service, ports.port, ports.healthPort);
         break;
       } catch (error) {
         const retryInMs = Math.min(30_000, 500 * 2 ** (attempt - 1));

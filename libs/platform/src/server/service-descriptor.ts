@@ -1,3 +1,5 @@
+import type { AuthorizedCallers } from '../security/caller-authorization';
+
 /**
  * What the platform needs to know of a service to serve it or to call it. The platform knows no service
  * by name: the registry of Streamplane's services lives in @streamplane/contracts.
@@ -8,6 +10,13 @@ export interface ServiceDescriptor<Name extends string = string> {
   readonly port: number;
   /** Default port of the Prometheus /metrics endpoint. */
   readonly metricsPort: number;
+  /** Default port of the plaintext health endpoint for probes (HEALTH_PORT); without one, any free port. */
+  readonly healthPort?: number;
+  /**
+   * Who may call which of its methods under mutual TLS (see CallerAuthorization); asked once, at start.
+   * Without it, only `operator` may.
+   */
+  readonly authorizedCallers?: () => AuthorizedCallers;
   /** Path below the proto root (see protoRoot()). */
   readonly protoFile: string;
   /** Fully qualified gRPC service name. */

@@ -118,6 +118,7 @@ export class RpcTelemetry {
   private readonly clientEvents: Counter;
   private readonly breakerStates = new Map<string, BreakerState>();
   private readonly refusedCalls: Counter;
+  private readonly deniedCalls: Counter;
   private readonly limiters: Array<{
     scope: Attributes;
     limiter: { readonly currentLimit: number; readonly inFlight: number };
@@ -140,6 +141,10 @@ export class RpcTelemetry {
     this.refusedCalls = meter.createCounter('streamplane.server.refused', {
       description:
         'Calls refused at the server’s adaptive concurrency limit (RESOURCE_EXHAUSTED), by method and priority.',
+    });
+    this.deniedCalls = meter.createCounter('streamplane.server.denied', {
+      description:
+        'Calls refused because their caller may not call the method (PERMISSION_DENIED), by caller and method.',
     });
     meter
       .createObservableGauge('streamplane.concurrency.limit', {
@@ -188,6 +193,11 @@ export class RpcTelemetry {
   /** A call the server refused at its concurrency limit. */
   callRefused(fullMethod: string, priority: string): void {
     this.refusedCalls.add(1, { ...rpcAttributes(fullMethod), priority });
+  }
+
+  /** A call refused because its caller (an identity, or `unknown`) may not call the method. */
+  callDenied(caller: string, fullMethod: string): void {
+    this.deniedCalls.add(1, { ...rpcAttributes(fullMethod), caller });
   }
 
   /** Exports a server's or a target's adaptive limit and its in-flight calls, under `scope`. */

@@ -12,7 +12,7 @@ describe('catalog with Consul discovery', () => {
     await consul.stop();
   });
 
-  it('registers on start with a gRPC health check, and deregisters on SIGTERM', async () => {
+  it('registers on start with a gRPC health check of its plaintext health port, and deregisters on SIGTERM', async () => {
     const catalog = await startServiceProcess('catalog', {
       STREAMPLANE_DISCOVERY: 'consul',
       CONSUL_HTTP_ADDR: consul.address,
@@ -24,7 +24,7 @@ describe('catalog with Consul discovery', () => {
       expect(instance).toMatchObject({ name: 'catalog', address: '127.0.0.1', port: catalog.port });
       expect(instance!.id).toContain(String(catalog.port));
       expect(instance!.check).toMatchObject({
-        grpc: `127.0.0.1:${catalog.port}/streamplane.catalog.v1.CatalogService`,
+        grpc: `127.0.0.1:${catalog.healthPort}/streamplane.catalog.v1.CatalogService`,
         interval: '5s',
         deregisterCriticalServiceAfter: '1m',
       });

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { createServer } from 'node:net';
-import { verifyCdnUrl } from '@streamplane/streaming';
+import { LOCAL_DEVELOPMENT_SECRET, verifyCdnUrl } from '@streamplane/streaming';
 import { SERVICES } from '@streamplane/contracts';
 import {
   testClient,
@@ -11,7 +11,6 @@ import {
   startServiceProcess,
   type ServiceProcess,
 } from '@streamplane/testkit';
-import { LOCAL_DEVELOPMENT_CDN_SECRET } from '../../src/config';
 import { ispAsnsOf, TitleCatalog } from '../../src/domain';
 
 interface Candidate {
@@ -105,7 +104,7 @@ describe('steering over gRPC', () => {
       expect(expires - before).toBeGreaterThanOrEqual(3600);
       expect(expires - before).toBeLessThanOrEqual(3602);
       expect(candidate.url).toContain(`expires=${expires}`);
-      expect(verifyCdnUrl(candidate.url, LOCAL_DEVELOPMENT_CDN_SECRET, new Date())).toBe(true);
+      expect(verifyCdnUrl(candidate.url, LOCAL_DEVELOPMENT_SECRET, new Date())).toBe(true);
     }
   });
 

@@ -1,0 +1,3 @@
+export * from './identity';
+export * from './transport-security';
+export * from './caller-authorization';
