@@ -441,9 +441,11 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
       for (const [source, endpoint] of pods) {
         // The control room reads every instance's health and metrics.
         const watches = source === 'control-room';
+        // The Security Monkey probes the service port and reads the posture gauge on the metrics port.
+        const probes = source === 'security-monkey';
         // Health checkers ask the plaintext health port, never the (mutual TLS) service port.
         const checksHealth = watches || source === 'consul' || source === 'chaos-monkey';
-        const expected = callsOf(source).includes(target) || source === 'helm-test';
+        const expected = callsOf(source).includes(target) || source === 'helm-test' || probes;
         check(`${source} → ${target}:${port}`, expected, connectionAllowed(policies, endpoint, pod(target), port));
         check(
           `${source} → ${target}:${healthPort}`,
@@ -452,7 +454,7 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
         );
         check(
           `${source} → ${target}:${metricsPort}`,
-          watches,
+          watches || probes,
           connectionAllowed(policies, endpoint, pod(target), metricsPort),
         );
       }
@@ -527,7 +529,7 @@ describe.each(VARIANTS.map((variant) => [variant.name, variant] as const))('char
         );
         check(
           `${source} → edge:${metricsPort}`,
-          source === 'control-room',
+          source === 'control-room' || source === 'security-monkey',
           connectionAllowed(policies, endpoint, pod('edge'), metricsPort),
         );
       }

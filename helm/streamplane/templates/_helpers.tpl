@@ -490,3 +490,29 @@ $TLS -servername {{ .name }}
 -plaintext
 {{- end -}}
 {{- end }}
+
+{{/*
+The ingress rule (a list of one NetworkPolicyIngressRule, or nothing) that lets the release's own readers of a
+metrics port in: the control room (every instance's metrics) and the Security Monkey (the posture gauge).
+Usage: include "streamplane.metricsReadersIngress" (dict "root" $ "port" 9451)
+*/}}
+{{- define "streamplane.metricsReadersIngress" -}}
+{{- $readers := list }}
+{{- if .root.Values.controlRoom.enabled }}
+{{- $readers = append $readers "control-room" }}
+{{- end }}
+{{- if .root.Values.securityMonkey.enabled }}
+{{- $readers = append $readers "security-monkey" }}
+{{- end }}
+{{- if $readers }}
+- from:
+    {{- range $reader := $readers }}
+    - podSelector:
+        matchLabels:
+          {{- include "streamplane.selectorLabels" (dict "root" $.root "name" $reader) | nindent 10 }}
+    {{- end }}
+  ports:
+    - port: {{ .port | int }}
+      protocol: TCP
+{{- end }}
+{{- end }}

@@ -237,7 +237,9 @@ describe('circuit breaker', () => {
     });
 
     it('keep the cohort in use when more arrive: the least recently used one is retired', async () => {
-      const { server, client } = await harness('catalog', { maxAttempts: 1 }, fastReset, false, undefined, {
+      // The experiment's breaker must stay open throughout, however slowly the machine runs the calls.
+      const staysOpen = { ...DEFAULT_BREAKER, resetTimeoutMs: 60_000 };
+      const { server, client } = await harness('catalog', { maxAttempts: 1 }, staysOpen, false, undefined, {
         faultCohorts: true,
       });
       await failTwentyFaultedCalls(client, server);
