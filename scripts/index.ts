@@ -27,6 +27,7 @@ export * from './chaos/monkey/decisions';
 export * from './chaos/monkey/kill-schedule';
 export * from './chaos/monkey/work-calendar';
 export * from './chaos/security-command';
+export { protobufVarint } from './chaos/security/probes';
 export * from './play';
 export * from './abr-eval';
 export * from './player/abr-evaluation';

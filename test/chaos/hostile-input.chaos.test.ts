@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { SERVICES } from '@streamplane/contracts';
 import { LOCAL_DEVELOPMENT_SECRET, signAccountToken } from '@streamplane/streaming';
 import { testClient, type TestClient } from '@streamplane/testkit';
-import { Platform } from '@streamplane/tools';
+import { Platform, protobufVarint } from '@streamplane/tools';
 
 /**
  * Hostile input against the running platform: bytes that are not protobuf, oversized messages,
@@ -74,7 +74,7 @@ describe('chaos: hostile input', () => {
   it('refuses a message over the limit with RESOURCE_EXHAUSTED naming the limit', async () => {
     // Field 1 (title_id), length-delimited, 5 MiB long.
     const length = 5 * 1024 * 1024;
-    const header = Buffer.from([0x0a, ...varint(length)]);
+    const header = Buffer.from([0x0a, ...protobufVarint(length)]);
     const error = await sendRaw(Buffer.concat([header, Buffer.alloc(length, 0x61)]));
     expect(error?.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(error?.details).toMatch(/larger than max \(\d+ vs 4194304\)/);
@@ -120,13 +120,3 @@ describe('chaos: hostile input', () => {
     );
   });
 });
-
-function varint(value: number): number[] {
-  const bytes: number[] = [];
-  while (value > 0x7f) {
-    bytes.push((value & 0x7f) | 0x80);
-    value >>>= 7;
-  }
-  bytes.push(value);
-  return bytes;
-}

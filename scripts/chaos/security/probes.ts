@@ -172,7 +172,9 @@ export async function runProbes(targets: ProbeTargets, now = new Date()): Promis
       fix: 'keep grpc.max_receive_message_length at 4 MiB or less',
       // Field 1 (title_id), length-delimited.
       run: () =>
-        sendRaw(Buffer.concat([Buffer.from([0x0a, ...varint(OVERSIZED_BYTES)]), Buffer.alloc(OVERSIZED_BYTES, 0x61)])),
+        sendRaw(
+          Buffer.concat([Buffer.from([0x0a, ...protobufVarint(OVERSIZED_BYTES)]), Buffer.alloc(OVERSIZED_BYTES, 0x61)]),
+        ),
     },
   ];
   try {
@@ -281,7 +283,8 @@ export function notRun(rule: string, subject: string, why: string, fix: string):
   return { rule, severity: 'low', subject, message: `not probed: ${why}`, fix };
 }
 
-function varint(value: number): number[] {
+/** A protobuf base-128 varint, for hand-built frames (a length prefix that no real message would carry). */
+export function protobufVarint(value: number): number[] {
   const bytes: number[] = [];
   while (value > 0x7f) {
     bytes.push((value & 0x7f) | 0x80);
