@@ -28,6 +28,7 @@ export * from './chaos/monkey/kill-schedule';
 export * from './chaos/monkey/work-calendar';
 export * from './chaos/security-command';
 export { protobufVarint } from './chaos/security/probes';
+export { DISALLOWED_CALLER_TLS_DIR } from './chaos/security/tls-probes';
 export * from './play';
 export * from './abr-eval';
 export * from './player/abr-evaluation';

@@ -17,16 +17,19 @@ import {
 import { KubernetesNamespace } from './security/kubernetes-namespace';
 import { auditReportedPostures } from './security/posture';
 import { runProbes } from './security/probes';
-import { developmentCaOf, runTlsProbes } from './security/tls-probes';
+import { pushFindings, pushGatewayUrl } from './security/push-gateway';
+import { disallowedCallerOf, runTlsProbes } from './security/tls-probes';
 
 /**
  * `npm run chaos -- security [--fail-on high|medium|low|none] [--report sec.json] [--port-offset N]
- * [--kubernetes] [--without-edge] [--metrics FILE]`: the Security Monkey. It reads every process's self-reported posture from its /metrics,
+ * [--kubernetes] [--without-edge] [--metrics FILE] [--push-gateway URL]`: the Security Monkey. It reads every process's self-reported posture from its /metrics,
  * probes the running platform as an attacker would (probes.ts) and, with --kubernetes, audits the
  * namespace of the kubeconfig's context (or the pod's own) for pod security, RBAC and NetworkPolicy
  * (security/audit-rules.ts), recording each finding as an Event. It prints the findings as a table and,
  * with --report, writes them as JSON; with --metrics, writes `streamplane_security_findings_total{rule,severity}`
- * in the Prometheus text format (for node_exporter's textfile collector: a run ends, so nothing scrapes it).
+ * in the Prometheus text format (for node_exporter's textfile collector: a run ends, so nothing scrapes it);
+ * with --push-gateway, PUTs the same counter to a Prometheus Pushgateway (security/push-gateway.ts), which
+ * Prometheus scrapes in its place. A push that fails is said on stderr and does not change the exit code.
  * --without-edge skips the edge, for a platform that runs none. Exit 1 when a finding reaches --fail-on (default high), else 0;
  * 2 on bad usage; 1 too when no process of the platform answers (without --kubernetes: nothing to audit).
  *
@@ -36,11 +39,12 @@ import { developmentCaOf, runTlsProbes } from './security/tls-probes';
  *
  * Under TLS (STREAMPLANE_TLS=enabled, or a process reporting tls="enabled" in its posture) it dials as the
  * tools do (tool-credentials.ts) and adds the TLS probes (security/tls-probes.ts); the certificate of an
- * identity the policy refuses comes from the development CA (STREAMPLANE_DEV_CA_DIR, else the run directory).
+ * identity the policy refuses is the one in SECURITY_MONKEY_APP_TLS_DIR (the chart mounts it), else one from
+ * the development CA (STREAMPLANE_DEV_CA_DIR, else the run directory).
  */
 
 export const SECURITY_USAGE =
-  'usage: npm run chaos -- security [--fail-on high|medium|low|none] [--report sec.json] [--port-offset N] [--kubernetes] [--without-edge] [--metrics FILE]';
+  'usage: npm run chaos -- security [--fail-on high|medium|low|none] [--report sec.json] [--port-offset N] [--kubernetes] [--without-edge] [--metrics FILE] [--push-gateway URL]';
 
 export interface SecurityOptions {
   failOn: FailOn;
@@ -49,6 +53,7 @@ export interface SecurityOptions {
   kubernetes: boolean;
   withoutEdge: boolean;
   metricsPath?: string;
+  pushGateway?: URL;
 }
 
 class SecurityUsageError extends Error {}
@@ -63,7 +68,7 @@ export function parseSecurityArguments(args: readonly string[]): SecurityOptions
       options[option === '--kubernetes' ? 'kubernetes' : 'withoutEdge'] = true;
       continue;
     }
-    if (!['--fail-on', '--report', '--port-offset', '--metrics'].includes(option)) {
+    if (!['--fail-on', '--report', '--port-offset', '--metrics', '--push-gateway'].includes(option)) {
       throw new SecurityUsageError(`unknown option ${option}`);
     }
     const value = args[++i];
@@ -77,6 +82,12 @@ export function parseSecurityArguments(args: readonly string[]): SecurityOptions
       options.reportPath = value;
     } else if (option === '--metrics') {
       options.metricsPath = value;
+    } else if (option === '--push-gateway') {
+      try {
+        options.pushGateway = pushGatewayUrl(value);
+      } catch (error) {
+        throw new SecurityUsageError(`--push-gateway ${(error as Error).message}`);
+      }
     } else {
       if (!/^\d+$/.test(value) || Number(value) > 10_000) {
         throw new SecurityUsageError(`--port-offset takes a whole number from 0 to 10000 (got ${value})`);
@@ -139,10 +150,11 @@ export async function securityCommand(args: readonly string[], env: NodeJS.Proce
   }
   const underTls =
     env.STREAMPLANE_TLS === 'enabled' || Object.values(postures.postures).some((posture) => posture.tls === 'enabled');
-  // Looked for before the tools' credentials, which make a development CA where there is none.
-  const issuer = underTls ? developmentCaOf(env) : undefined;
+  let disallowedCaller;
   let tlsCredentials;
   try {
+    // Looked for before the tools' credentials, which make a development CA where there is none.
+    disallowedCaller = underTls ? disallowedCallerOf(env) : undefined;
     tlsCredentials = underTls ? toolCredentials({ ...env, STREAMPLANE_TLS: 'enabled' }) : undefined;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -160,7 +172,7 @@ export async function securityCommand(args: readonly string[], env: NodeJS.Proce
       credentials: tlsCredentials,
     })),
   ];
-  if (tlsCredentials && issuer) {
+  if (tlsCredentials && disallowedCaller) {
     findings.push(
       ...(await runTlsProbes({
         services: Object.fromEntries(
@@ -170,7 +182,7 @@ export async function securityCommand(args: readonly string[], env: NodeJS.Proce
           ]),
         ),
         credentials: tlsCredentials,
-        issuer,
+        disallowedCaller,
       })),
     );
   }
@@ -186,5 +198,10 @@ export async function securityCommand(args: readonly string[], env: NodeJS.Proce
   if (cluster) await recordEvents(cluster, report.findings);
   if (options.reportPath) writeFileSync(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
   if (options.metricsPath) writeFileSync(options.metricsPath, findingsExposition(report));
+  if (options.pushGateway) {
+    await pushFindings(options.pushGateway, findingsExposition(report)).catch((error: unknown) => {
+      console.error(`npm run chaos -- security: findings not pushed: ${(error as Error).message}`);
+    });
+  }
   return reachesFailOn(report, options.failOn) ? 1 : 0;
 }

@@ -370,12 +370,24 @@ describe('command line', () => {
     });
   });
 
-  test.each([[['--fail-on', 'critical']], [['--report']], [['--port-offset', '-1']], [['--force']]])(
-    '%j is bad usage',
-    (args) => {
-      expect(() => parseSecurityArguments(args)).toThrow();
-    },
-  );
+  test('--push-gateway takes the base URL of a Pushgateway', () => {
+    expect(parseSecurityArguments(['--push-gateway', 'http://pushgateway.monitoring:9091']).pushGateway?.href).toBe(
+      'http://pushgateway.monitoring:9091/',
+    );
+  });
+
+  test.each([
+    [['--fail-on', 'critical']],
+    [['--report']],
+    [['--port-offset', '-1']],
+    [['--force']],
+    [['--push-gateway', 'pushgateway:9091']],
+    [['--push-gateway', 'ftp://pushgateway']],
+    [['--push-gateway', 'http://user:secret@pushgateway']],
+    [['--push-gateway', 'http://pushgateway/?job=x']],
+  ])('%j is bad usage', (args) => {
+    expect(() => parseSecurityArguments(args)).toThrow();
+  });
 
   test('targets: the variables, else the design ports moved by the offset', () => {
     const targets = securityTargets({ CATALOG_ADDR: '10.0.0.1:1', EDGE_METRICS_ADDR: 'edge:9480' }, 100);

@@ -1,20 +1,24 @@
 import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeApiDouble } from '@streamplane/testkit';
 import { loadTransportSecurity } from '@streamplane/platform';
+import { newCertificateAuthority } from '../certificates';
+import { identitiesDue, issueFor, parseTlsSecretArguments, RENEW_WITHIN_DAYS } from '../tls-secret';
 
 /**
  * The chart's TLS hook command (compiled, with the real @kubernetes/client-node, in a child process as the
  * Job runs it; `npm run build` first) against the test kit's stand-in API server: it creates the Secret
- * once with a CA and certificates the platform accepts as each identity, keeps an existing one untouched,
- * refuses one that lacks an identity, and makes no call its Role (get, create on secrets) does not grant.
+ * once with a CA and certificates the platform accepts as each identity (the CA's key apart), keeps it
+ * while nothing is due, renews what is due from the kept CA, refuses to rewrite one whose CA key it does
+ * not have, and makes no call its Role (get, create, update of the one Secret) does not grant.
  */
 
 const COMMAND = join(__dirname, '..', 'dist', 'tls-secret.js');
 const SECRET = 'streamplane-tls';
+const CA_SECRET = 'streamplane-tls-ca';
 const EXTENDED_KEY_USAGES = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' };
 const ARGS = [
   '--secret',
@@ -83,29 +87,89 @@ describe('tls-secret (the chart hook Job)', () => {
     );
     expect(new X509Certificate(data['operator.crt']!).subjectAltName).toBe('URI:spiffe://streamplane.local/operator');
 
+    // The CA's key is kept apart, in a Secret no pod mounts, for renewals.
+    const caData = decoded(api.secrets.get(CA_SECRET)!.data as Record<string, string>);
+    expect(Object.keys(caData).sort()).toEqual(['ca.crt', 'ca.key']);
+    expect(caData['ca.crt']).toBe(data['ca.crt']);
+    expect(ca.checkPrivateKey(createPrivateKey(caData['ca.key']!))).toBe(true);
+
     const second = await run(kubeconfig);
     expect(second).toMatchObject({ code: 0 });
     expect(second.stdout).toContain('kept secret streamplane/streamplane-tls');
     expect(decoded(api.secrets.get(SECRET)!.data as Record<string, string>)).toEqual(data);
-    // Exactly the Role's calls: get of the one Secret, create once.
+    // Exactly the Role's calls: get of the two Secrets, create each once.
     expect(api.requests.map((request) => `${request.method} ${request.path} ${request.status}`)).toEqual([
       `GET /api/v1/namespaces/streamplane/secrets/${SECRET} 404`,
+      `GET /api/v1/namespaces/streamplane/secrets/${CA_SECRET} 404`,
+      'POST /api/v1/namespaces/streamplane/secrets 201',
       'POST /api/v1/namespaces/streamplane/secrets 201',
       `GET /api/v1/namespaces/streamplane/secrets/${SECRET} 200`,
+      `GET /api/v1/namespaces/streamplane/secrets/${CA_SECRET} 200`,
     ]);
   }, 90_000);
 
-  test('refuses a kept Secret without every identity, naming what is missing, and never rewrites it', async () => {
+  test('renews what is due from the kept CA in one replace, and leaves the rest and the CA as they were', async () => {
+    expect((await run(kubeconfig)).code).toBe(0);
+    const before = decoded(api.secrets.get(SECRET)!.data as Record<string, string>);
+    // An identity added to the chart since (or a certificate lost): due, like one about to expire.
+    const { ['operator.crt']: _cert, ['operator.key']: _key, ...withoutOperator } = before;
+    api.secrets.set(SECRET, {
+      ...api.secrets.get(SECRET)!,
+      data: Object.fromEntries(
+        Object.entries(withoutOperator).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+      ),
+    });
+    api.requests.length = 0;
+    const renewal = await run(kubeconfig);
+    expect(renewal).toMatchObject({ code: 0 });
+    expect(renewal.stdout).toContain('renewed certificates of operator in secret streamplane/streamplane-tls');
+    const after = decoded(api.secrets.get(SECRET)!.data as Record<string, string>);
+    expect(after['ca.crt']).toBe(before['ca.crt']);
+    expect(after['catalog.crt']).toBe(before['catalog.crt']);
+    expect(new X509Certificate(after['operator.crt']!).verify(new X509Certificate(after['ca.crt']!).publicKey)).toBe(
+      true,
+    );
+    expect(api.requests.map((request) => `${request.method} ${request.status}`)).toEqual([
+      'GET 200',
+      'GET 200',
+      'PUT 200',
+    ]);
+  }, 90_000);
+
+  test('refuses a kept Secret without every identity and without its CA key, naming what is missing, and never rewrites it', async () => {
     api.addSecret(SECRET, { 'ca.crt': 'x', 'catalog.crt': 'x', 'catalog.key': 'x' });
     const result = await run(kubeconfig);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('lacks operator.crt, operator.key');
-    expect(api.requests.map((request) => request.method)).toEqual(['GET']);
+    expect(result.stderr).toContain(`its CA's key is not kept in streamplane/${CA_SECRET}`);
+    expect(api.requests.map((request) => request.method)).toEqual(['GET', 'GET']);
   }, 60_000);
 
   test('exits 2 with its usage for a missing option', async () => {
     const result = await run(kubeconfig, ['--identity', 'catalog']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--secret is required');
+  });
+});
+
+describe('which certificates are due', () => {
+  const request = parseTlsSecretArguments(ARGS);
+  const ca = newCertificateAuthority('test CA');
+  const data: Record<string, string> = { 'ca.crt': ca.certPem, ...issueFor(ca, request.identities) };
+  const validTo = new Date(new X509Certificate(data['catalog.crt']!).validTo).getTime();
+  const day = 24 * 3600 * 1000;
+
+  test('none while every certificate is good for 30 days more; all of them from then on', () => {
+    expect(identitiesDue(data, request, new Date())).toEqual([]);
+    expect(identitiesDue(data, request, new Date(validTo - (RENEW_WITHIN_DAYS + 1) * day))).toEqual([]);
+    expect(identitiesDue(data, request, new Date(validTo - (RENEW_WITHIN_DAYS - 1) * day))).toEqual([
+      'catalog',
+      'operator',
+    ]);
+  });
+
+  test('a missing or unreadable certificate is due at once', () => {
+    expect(identitiesDue({ ...data, 'operator.key': '' }, request, new Date())).toEqual(['operator']);
+    expect(identitiesDue({ ...data, 'catalog.crt': 'half a PEM' }, request, new Date())).toEqual(['catalog']);
   });
 });

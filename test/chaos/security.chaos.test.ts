@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EDGE, SERVICE_NAMES } from '@streamplane/contracts';
 import { staticAddressVariable } from '@streamplane/platform';
+import { describeWhenInstalled } from '@streamplane/testkit';
 import { DevelopmentCa, Platform, REPO_ROOT } from '@streamplane/tools';
+import { startHttpBinary, type HttpBinary } from '../observability/http-binary';
 
 /**
  * The Security Monkey (`npm run chaos -- security`, built) against a real platform with its edge, first in
@@ -154,6 +156,68 @@ describe('chaos: the Security Monkey against a running platform', () => {
     const { code } = await security(['--fail-on', 'critical'], env);
     expect(code).toBe(2);
   });
+
+  describeWhenInstalled(
+    'prometheus-pushgateway',
+    'apt-get install prometheus-pushgateway; .ci/run does',
+    'its findings counter in a real Pushgateway',
+    () => {
+      let gateway: HttpBinary;
+      const group = () => `${gateway.url}/metrics/job/streamplane-security-monkey`;
+      /** The gateway's samples of the findings counter, by rule and severity. */
+      const pushedCounts = async () => {
+        const exposition = await (await fetch(`${gateway.url}/metrics`)).text();
+        return Object.fromEntries(
+          [...exposition.matchAll(/^streamplane_security_findings_total\{(.*)\} (\d+)$/gm)].map(([, labels, value]) => {
+            expect(labels).toContain('job="streamplane-security-monkey"');
+            const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels!)![1];
+            return [`${label('rule')}/${label('severity')}`, Number(value)];
+          }),
+        );
+      };
+
+      beforeAll(async () => {
+        gateway = await startHttpBinary({
+          binary: 'prometheus-pushgateway',
+          args: (_dir, listenAddress) => [`--web.listen-address=${listenAddress}`, '--log.level=warn'],
+          readyPath: '/-/ready',
+        });
+      });
+
+      afterAll(async () => {
+        await gateway?.stop();
+      });
+
+      test("--push-gateway: the run's counts replace the group's, a rule not found again included", async () => {
+        // A finding of an earlier run, which this run does not make: it must leave the gateway.
+        const earlier = await fetch(group(), {
+          method: 'PUT',
+          body: '# TYPE streamplane_security_findings_total counter\nstreamplane_security_findings_total{rule="stale-rule",severity="high"} 1\n',
+        });
+        expect(earlier.status).toBe(200);
+        const { code, stderr, report } = await security(['--push-gateway', gateway.url], env);
+        expect(stderr).toBe('');
+        const expected: Record<string, number> = {};
+        for (const { rule, severity } of report!.findings) {
+          expected[`${rule}/${severity}`] = (expected[`${rule}/${severity}`] ?? 0) + 1;
+        }
+        expect(Object.keys(expected)).toContain('tls-disabled/high');
+        expect(await pushedCounts()).toEqual(expected);
+        expect(code).toBe(1);
+      });
+
+      test("a gateway that does not answer is said in one line; the exit code is the findings'", async () => {
+        const url = gateway.url;
+        await gateway.stop();
+        const { code, stderr, report } = await security(['--fail-on', 'none', '--push-gateway', url], env);
+        expect(stderr).toMatch(
+          /^npm run chaos -- security: findings not pushed: the Pushgateway at http:\/\/127\.0\.0\.1:\d+ did not answer \(ECONNREFUSED\)\n$/,
+        );
+        expect(report!.counts.high).toBeGreaterThan(0);
+        expect(code).toBe(0);
+      });
+    },
+  );
 });
 
 describe('chaos: the Security Monkey against a platform under mutual TLS', () => {
@@ -255,8 +319,30 @@ describe('chaos: the Security Monkey against a platform under mutual TLS', () =>
     });
     expect(summary(report)).toEqual([{ rule: 'tls-identity-not-allowed', severity: 'low', subject: 'steering' }]);
     expect(report!.findings[0]!.message).toContain(
-      `not probed: a certificate of app is needed, and there is no development CA key in ${noCa}`,
+      `not probed: a certificate of app is needed, and there is no SECURITY_MONKEY_APP_TLS_DIR, and no development CA key in ${noCa}`,
     );
     expect(code).toBe(0);
+  });
+
+  test("as in the cluster, without a CA key but with the platform's app certificate mounted, every probe runs and is refused", async () => {
+    const noCa = mkdtempSync(join(dir, 'no-ca-'));
+    const asInTheCluster = {
+      ...env,
+      STREAMPLANE_TLS: 'enabled',
+      STREAMPLANE_TLS_DIR: ca.identityDir('operator'),
+      STREAMPLANE_DEV_CA_DIR: noCa,
+    };
+    const { code, stderr, report } = await security([], {
+      ...asInTheCluster,
+      SECURITY_MONKEY_APP_TLS_DIR: ca.identityDir('app'),
+    });
+    expect({ stderr, findings: report?.findings }).toEqual({ stderr: '', findings: [] });
+    expect(code).toBe(0);
+    // A certificate of another identity would prove nothing about app: refused as usage, naming the variable.
+    const wrong = await security([], { ...asInTheCluster, SECURITY_MONKEY_APP_TLS_DIR: ca.identityDir('operator') });
+    expect(wrong.stderr).toContain(
+      `SECURITY_MONKEY_APP_TLS_DIR: the certificate in ${ca.identityDir('operator')} is operator's; the probe needs app's`,
+    );
+    expect(wrong.code).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 import { status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -109,6 +110,16 @@ describe('mutual TLS across the platform', () => {
       .find((row) => row.startsWith('streamplane_server_denied_total{') && row.includes('caller="subtitles"'));
     expect(line).toContain('rpc_method="GetEntitlement"');
     expect(Number(line?.split(' ').pop())).toBe(1);
+  });
+
+  test('each process exports when the certificate it presents expires, for the TlsCertificateExpiringSoon alert', async () => {
+    const certificate = new X509Certificate(readFileSync(join(ca.dir, 'components', 'billing', 'tls.crt')));
+    const metrics = await (await fetch(`http://127.0.0.1:${platform.metricsPort('billing')}/metrics`)).text();
+    const line = metrics
+      .split('\n')
+      .find((row) => row.startsWith('streamplane_tls_certificate_expiry_timestamp_seconds{'));
+    expect(line).toContain('identity="billing"');
+    expect(Number(line?.split(' ').pop())).toBe(Math.floor(new Date(certificate.validTo).getTime() / 1000));
   });
 
   test('allowed callers are unchanged: the playback service may ask billing, an operator may ask anything', async () => {

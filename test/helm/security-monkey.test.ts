@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES } from '@streamplane/contracts';
 import { CHART, renderChart, type KubernetesObject } from '@streamplane/testkit';
-import { parseSecurityArguments } from '@streamplane/tools';
+import { DISALLOWED_CALLER_TLS_DIR, parseSecurityArguments } from '@streamplane/tools';
 import { named, type Container, type EnvVar } from './rendered';
 
 /**
@@ -102,10 +102,19 @@ describe('chart: the Security Monkey', () => {
       ['STREAMPLANE_AUTH_SECRET', 'auth-secret'],
       ['STREAMPLANE_CDN_SECRET', 'cdn-secret'],
     ]);
-    // Under the chart's mutual TLS it probes as operator.
-    expect(env).toMatchObject({ STREAMPLANE_TLS: 'enabled', STREAMPLANE_TLS_DIR: '/etc/streamplane/tls' });
+    // Under the chart's mutual TLS it probes as operator, and as app with the platform's own app certificate.
+    expect(env).toMatchObject({
+      STREAMPLANE_TLS: 'enabled',
+      STREAMPLANE_TLS_DIR: '/etc/streamplane/tls',
+      [DISALLOWED_CALLER_TLS_DIR]: '/etc/streamplane/tls-app',
+    });
     const volumes = (pod as { volumes?: Array<{ name: string; projected?: unknown }> }).volumes ?? [];
+    const mounts = Object.fromEntries((container!.volumeMounts ?? []).map((mount) => [mount.mountPath, mount.name]));
+    expect(mounts).toEqual({ '/etc/streamplane/tls': 'tls', '/etc/streamplane/tls-app': 'app-tls' });
     expect(JSON.stringify(volumes.find((volume) => volume.name === 'tls'))).toContain('"key":"operator.crt"');
+    const appVolume = JSON.stringify(volumes.find((volume) => volume.name === 'app-tls'));
+    expect(appVolume).toContain('"key":"app.crt","path":"tls.crt"');
+    expect(appVolume).toContain('"key":"app.key","path":"tls.key"');
   });
 
   test('without the edge it leaves the edge out', async () => {

@@ -102,7 +102,7 @@ describe('chart: mutual TLS by default (the hook Job)', () => {
     }
   });
 
-  test('makes every identity in one hook Job before install and upgrade, with a Role of get and create on secrets only', () => {
+  test('makes every identity in one hook Job before install and upgrade, with a Role of get, create and update (of its one Secret) on secrets only', () => {
     const job = named(byDefault, 'Job', 'streamplane-tls-secret');
     expect(job.metadata.annotations).toMatchObject({
       'helm.sh/hook': 'pre-install,pre-upgrade',
@@ -136,8 +136,14 @@ describe('chart: mutual TLS by default (the hook Job)', () => {
       rules: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[];
     };
     expect(role.rules).toEqual([
-      { apiGroups: [''], resources: ['secrets'], resourceNames: ['streamplane-tls'], verbs: ['get'] },
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['streamplane-tls', 'streamplane-tls-ca'],
+        verbs: ['get'],
+      },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['streamplane-tls'], verbs: ['update'] },
     ]);
     expect(ofKind(byDefault, 'Certificate')).toEqual([]);
   });

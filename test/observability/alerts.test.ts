@@ -28,10 +28,11 @@ const ALERTS = [
   'BreakerStuckOpen',
   'RetryBudgetExhausted',
   'ServiceNotServing',
+  'TlsCertificateExpiringSoon',
 ];
 
 describe('the alerting rules', () => {
-  it('are the stream-start burn rates, stuck breakers, exhausted retry budgets and services not serving', () => {
+  it('are the stream-start burn rates, stuck breakers, exhausted retry budgets, services not serving and expiring certificates', () => {
     expect(alertingRules().map((rule) => rule.alert)).toEqual(ALERTS);
   });
 

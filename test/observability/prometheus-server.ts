@@ -1,15 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { eventually, releaseEventLoop } from '@streamplane/testkit';
-import { freePort } from '@streamplane/tools';
+import { startHttpBinary } from './http-binary';
 
 /**
  * A real Prometheus (the Debian package's binary) for a test: scraping the given targets on 127.0.0.1 every
  * second and evaluating the given rule files every second, its TSDB in a temporary directory, its API on a
- * free port. Nothing outlives the jest worker, whatever happens to the test.
+ * free port (http-binary.ts).
  */
 
 export const SCRAPE_INTERVAL = '1s';
@@ -34,60 +31,31 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
 export async function startPrometheus(targets: ScrapeTarget[], ruleFiles: string[] = []): Promise<PrometheusServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'streamplane-prometheus-'));
-  const config = join(dir, 'prometheus.yml');
-  writeFileSync(
-    config,
-    stringify({
-      global: { scrape_interval: SCRAPE_INTERVAL, scrape_timeout: SCRAPE_INTERVAL, evaluation_interval: '1s' },
-      rule_files: ruleFiles,
-      scrape_configs: targets.map(({ job, metricsPort }) => ({
-        job_name: job,
-        static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }],
-      })),
-    }),
-  );
-  const port = await freePort();
-  const child = spawn(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  running.add(child);
-  releaseEventLoop(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => running.delete(child));
-
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(killTimer);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${stderr}`);
-      return (await fetch(`${url}/-/ready`).catch(() => undefined))?.status === 200;
-    }, `prometheus ready on ${url}`);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const { url, stop } = await startHttpBinary({
+    binary: 'prometheus',
+    args: (dir, listenAddress) => {
+      const config = join(dir, 'prometheus.yml');
+      writeFileSync(
+        config,
+        stringify({
+          global: { scrape_interval: SCRAPE_INTERVAL, scrape_timeout: SCRAPE_INTERVAL, evaluation_interval: '1s' },
+          rule_files: ruleFiles,
+          scrape_configs: targets.map(({ job, metricsPort }) => ({
+            job_name: job,
+            static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }],
+          })),
+        }),
+      );
+      return [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=${listenAddress}`,
+        '--log.level=warn',
+      ];
+    },
+    readyPath: '/-/ready',
+  });
 
   const api = async <T>(path: string): Promise<T> => {
     const body = (await (await fetch(`${url}/api/v1/${path}`)).json()) as { status: string; data: T; error?: string };

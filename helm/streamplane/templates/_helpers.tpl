@@ -434,12 +434,13 @@ streamplane-tls
 
 {{/*
 The volume of `name`'s certificate, laid out as STREAMPLANE_TLS_DIR wants (ca.crt, tls.crt, tls.key) whichever
-Secret holds it, and readable by the pod's fsGroup only. Empty when TLS is off.
-Usage: include "streamplane.tlsVolume" (dict "root" $ "name" "catalog")
+Secret holds it, and readable by the pod's fsGroup only. Empty when TLS is off. The volume is named "tls"
+unless `volume` names it (a pod holding a second identity's certificate).
+Usage: include "streamplane.tlsVolume" (dict "root" $ "name" "catalog" ["volume" "app-tls"])
 */}}
 {{- define "streamplane.tlsVolume" -}}
 {{- if .root.Values.tls.enabled -}}
-- name: tls
+- name: {{ .volume | default "tls" }}
   projected:
     # 0440: the key is readable by the container's group (the pod's fsGroup), by nobody else.
     defaultMode: 288

@@ -31,5 +31,6 @@ export * from './telemetry/start-from-env';
 export { traceHttpRequest } from './telemetry/http-telemetry';
 export { exportServingHealth, LIVENESS_HEALTH_SERVICE } from './server/health';
 export * from './telemetry/security-posture';
+export * from './telemetry/certificate-expiry';
 export { TRACE_ID_TRAILER } from './server/call-pipeline';
 export { unaryHandlerOf, type NestGrpcHandler } from './server/nest-unary';

@@ -124,6 +124,7 @@ describe('transport security configuration', () => {
     writeFileSync(join(dir, 'tls.key'), 'not a key');
     expect(problemsOf(() => loadTransportSecurity({ STREAMPLANE_TLS: 'enabled', STREAMPLANE_TLS_DIR: dir }))).toEqual([
       expect.stringMatching(/^STREAMPLANE_TLS_DIR: tls.crt in .* is no PEM certificate/),
+      expect.stringMatching(/^STREAMPLANE_TLS_DIR: ca.crt in .* is no PEM certificate/),
     ]);
   });
 });

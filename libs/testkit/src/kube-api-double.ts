@@ -33,8 +33,10 @@ import { text } from 'node:stream/consumers';
  * - `POST /api/v1/namespaces/<ns>/events` (core/v1 Event): 201, `generateName` resolved; 409 when the name
  *   is taken; 422 without an involvedObject or reason.
  * - `GET /api/v1/namespaces/<ns>/secrets/<name>`: the Secret, or 404; `POST /api/v1/namespaces/<ns>/secrets`:
- *   201 with the stored Secret, 409 when the name is taken, 422 when a data value is not base64 (the chart's
- *   TLS hook Job, scripts/tls-secret.ts).
+ *   201 with the stored Secret, 409 when the name is taken, 422 when a data value is not base64;
+ *   `PUT /api/v1/namespaces/<ns>/secrets/<name>` (replace): 200 with its resourceVersion bumped, 404 when
+ *   there is none, 409 for a missing or stale metadata.resourceVersion, 422 as for create (the chart's TLS
+ *   hook Job, scripts/tls-secret.ts).
  *
  * Errors are metav1.Status objects with the API server's codes, reasons and messages. With a token, a
  * request without `Authorization: Bearer <token>` gets 401. Every request is recorded.
@@ -250,11 +252,31 @@ export class KubeApiDouble {
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'Opaque',
-      metadata: { name, namespace: this.namespace, uid: randomUUID(), annotations },
+      metadata: {
+        name,
+        namespace: this.namespace,
+        uid: randomUUID(),
+        annotations,
+        resourceVersion: String(this.resourceVersion++),
+      },
       data: Object.fromEntries(
         Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
       ),
     });
+  }
+
+  /** 422 as the API server answers a Secret without a name or with data that is not base64. */
+  private checkSecretData(name: string, data: Record<string, unknown> | undefined): void {
+    const invalid = Object.entries(data ?? {}).filter(
+      ([, value]) => typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value),
+    );
+    if (!name || invalid.length > 0) {
+      throw new KubeStatusError(
+        422,
+        'Invalid',
+        `Secret "${name}" is invalid: data: ${invalid.map(([key]) => key).join(', ') || 'metadata.name: Required value'}`,
+      );
+    }
   }
 
   addDisruptionBudget(budget: DoubleDisruptionBudget): void {
@@ -417,24 +439,54 @@ export class KubeApiDouble {
             kind: 'secrets',
           });
         }
-        const invalid = Object.entries(secret.data ?? {}).filter(
-          ([, value]) => typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value),
-        );
-        if (!name || invalid.length > 0) {
-          throw new KubeStatusError(
-            422,
-            'Invalid',
-            `Secret "${name}" is invalid: data: ${invalid.map(([key]) => key).join(', ') || 'metadata.name: Required value'}`,
-          );
-        }
+        this.checkSecretData(name, secret.data);
         const stored: KubeObject = {
           ...secret,
           apiVersion: 'v1',
           kind: 'Secret',
-          metadata: { ...(secret.metadata as object), name, namespace: namespace!, uid: randomUUID() },
+          metadata: {
+            ...(secret.metadata as object),
+            name,
+            namespace: namespace!,
+            uid: randomUUID(),
+            resourceVersion: String(this.resourceVersion++),
+          },
         };
         this.secrets.set(name, stored);
         return { status: 201, body: stored };
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/,
+      handle: ([, namespace, name], _query, body) => {
+        const current = namespace === this.namespace ? this.secrets.get(name!) : undefined;
+        if (!current) {
+          throw new KubeStatusError(404, 'NotFound', `secrets "${name}" not found`, { name, kind: 'secrets' });
+        }
+        const secret = body as Partial<KubeObject> & { data?: Record<string, unknown> };
+        const metadata = (secret?.metadata ?? {}) as { name?: string; resourceVersion?: string };
+        if (metadata.resourceVersion !== current.metadata.resourceVersion) {
+          throw new KubeStatusError(
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on secrets "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+            { name, kind: 'secrets' },
+          );
+        }
+        this.checkSecretData(name!, secret.data);
+        const stored: KubeObject = {
+          ...secret,
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: {
+            ...current.metadata,
+            ...(secret.metadata as object),
+            resourceVersion: String(this.resourceVersion++),
+          },
+        };
+        this.secrets.set(name!, stored);
+        return { status: 200, body: stored };
       },
     },
     {

@@ -2,7 +2,12 @@ import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_IDENTITY, type ServiceName } from '@streamplane/contracts';
-import { channelCredentials } from '@streamplane/platform';
+import {
+  channelCredentials,
+  ConfigError,
+  loadCertificateDirectory,
+  type TransportSecurity,
+} from '@streamplane/platform';
 import { DevelopmentCa, developmentCaDirectory } from '../../certificates';
 import { grpcPlatformCalls } from '../../load/platform-calls';
 import type { Finding } from './findings';
@@ -21,9 +26,15 @@ export interface TlsProbeTargets {
   services: Partial<Record<ServiceName, string>>;
   /** The tools' credentials: a port that refuses them too proves nothing by refusing the probes. */
   credentials: ChannelCredentials;
-  /** The CA that issues a certificate of the identity not allowed, or why the monkey has none. */
-  issuer: DevelopmentCa | { unavailable: string };
+  /** The certificate the identity-not-allowed probe calls with, or why the monkey has none. */
+  disallowedCaller: DisallowedCaller;
 }
+
+/** Mutual TLS as the identity the access policy does not allow the probed method, or why there is none. */
+export type DisallowedCaller = (TransportSecurity & { mode: 'mutual-tls' }) | { unavailable: string };
+
+/** Where the chart mounts the platform's own certificate of that identity for the monkey. */
+export const DISALLOWED_CALLER_TLS_DIR = 'SECURITY_MONKEY_APP_TLS_DIR';
 
 const HEALTH_CHECK = '/grpc.health.v1.Health/Check';
 
@@ -40,16 +51,39 @@ const NOT_ALLOWED = {
 } as const;
 
 /**
- * The development CA the tools' certificates come from (STREAMPLANE_DEV_CA_DIR, else dev-ca/ in the run
- * directory), when its key is there; else why not. Never made here: a CA made now is not the one the
- * platform trusts, and a certificate of it would prove nothing.
+ * The certificate of the identity not allowed: the one in SECURITY_MONKEY_APP_TLS_DIR (in the cluster, the
+ * chart's own certificate of app, since no CA key is handed to the monkey), else one issued now by the
+ * development CA (STREAMPLANE_DEV_CA_DIR, else dev-ca/ in the run directory) when its key is there, else why
+ * not. A CA is never made here: a CA made now is not the one the platform trusts, and a certificate of it
+ * would prove nothing. Throws ConfigError when the directory holds no readable certificate of that identity.
  */
-export function developmentCaOf(env: NodeJS.ProcessEnv): DevelopmentCa | { unavailable: string } {
+export function disallowedCallerOf(env: NodeJS.ProcessEnv): DisallowedCaller {
+  const { identity } = NOT_ALLOWED;
+  const mounted = env[DISALLOWED_CALLER_TLS_DIR];
+  if (mounted) {
+    const security = loadCertificateDirectory(mounted, DISALLOWED_CALLER_TLS_DIR);
+    if (security.identity !== identity) {
+      throw new ConfigError([
+        `${DISALLOWED_CALLER_TLS_DIR}: the certificate in ${mounted} is ${security.identity}'s; the probe needs ${identity}'s`,
+      ]);
+    }
+    return security;
+  }
   const dir = developmentCaDirectory(env);
   if (!existsSync(join(dir, 'ca.key'))) {
-    return { unavailable: `there is no development CA key in ${dir} (STREAMPLANE_DEV_CA_DIR, else the run directory)` };
+    return {
+      unavailable: `there is no ${DISALLOWED_CALLER_TLS_DIR}, and no development CA key in ${dir} (STREAMPLANE_DEV_CA_DIR, else the run directory)`,
+    };
   }
-  return DevelopmentCa.open(dir);
+  const ca = DevelopmentCa.open(dir);
+  const issued = ca.issue(identity);
+  return {
+    mode: 'mutual-tls',
+    identity,
+    ca: Buffer.from(ca.certPem),
+    cert: Buffer.from(issued.certPem),
+    key: Buffer.from(issued.keyPem),
+  };
 }
 
 export async function runTlsProbes(targets: TlsProbeTargets): Promise<Finding[]> {
@@ -115,24 +149,18 @@ async function identityNotAllowed(targets: TlsProbeTargets): Promise<Finding[]> 
   const address = targets.services[service];
   if (!address) return [];
   const rule = 'tls-identity-not-allowed';
-  if (!(targets.issuer instanceof DevelopmentCa)) {
+  const caller = targets.disallowedCaller;
+  if ('unavailable' in caller) {
     return [
       notRun(
         rule,
         service,
-        `a certificate of ${identity} is needed, and ${targets.issuer.unavailable}`,
-        'run it where the CA that signs the platform certificates can issue one (STREAMPLANE_DEV_CA_DIR)',
+        `a certificate of ${identity} is needed, and ${caller.unavailable}`,
+        `mount a certificate of ${identity} from the platform's CA at ${DISALLOWED_CALLER_TLS_DIR}, or run where the development CA's key is (STREAMPLANE_DEV_CA_DIR)`,
       ),
     ];
   }
-  const issued = targets.issuer.issue(identity);
-  const creds = channelCredentials({
-    mode: 'mutual-tls',
-    identity,
-    ca: Buffer.from(targets.issuer.certPem),
-    cert: Buffer.from(issued.certPem),
-    key: Buffer.from(issued.keyPem),
-  });
+  const creds = channelCredentials(caller);
   const calls = grpcPlatformCalls({ [service]: address } as Record<ServiceName, string>, creds);
   try {
     return await tried({

@@ -4,6 +4,8 @@ import {
   ConfigError,
   createDiscovery,
   exportSecurityPosture,
+  loadTransportSecurity,
+  observeCertificate,
   exportServingHealth,
   loadConfig,
   Logger,
@@ -83,6 +85,7 @@ export async function startEdge(env: NodeJS.ProcessEnv = process.env): Promise<R
   // The readiness probe's answer for Prometheus too, so that the ServiceNotServing alert covers the edge.
   exportServingHealth(() => http.serving(), telemetry.meter);
   exportSecurityPosture(securityPostureOf(edgeConfigSchema, config, env), telemetry.meter);
+  observeCertificate(loadTransportSecurity(config), logger, telemetry.meter);
   const listener = new CleartextListener(http.handle);
   const address = await listener.listen(config.HTTP_PORT, config.HTTP_HOST).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;

@@ -1,3 +1,4 @@
 export * from './identity';
 export * from './transport-security';
 export * from './caller-authorization';
+export * from './reloading-certificate';

@@ -1,10 +1,8 @@
-import { credentials, ServerCredentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { credentials, experimental, ServerCredentials, type ChannelCredentials } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
-import { X509Certificate } from 'node:crypto';
 import { ConfigError } from '../config/config';
-import { identityOfPeer, identityOfSubjectAltName, spiffeId, TRUST_DOMAIN } from './identity';
+import { identityOfPeer, spiffeId, TRUST_DOMAIN } from './identity';
+import { readCertificateDirectory, ReloadingCertificate, TLS_FILES } from './reloading-certificate';
 
 /**
  * How a process's gRPC ports and channels are secured: plaintext (STREAMPLANE_TLS=disabled, the local
@@ -19,21 +17,27 @@ export type TransportSecurity =
       readonly ca: Buffer;
       readonly cert: Buffer;
       readonly key: Buffer;
+      /**
+       * The directory the certificate came from, read again while in use (a process's STREAMPLANE_TLS_DIR):
+       * servers and channels then take a renewed certificate without a restart. Absent: these buffers, always.
+       */
+      readonly reloading?: ReloadingCertificate;
     };
 
 export const PLAINTEXT: TransportSecurity = { mode: 'plaintext' };
-
-/** The files of STREAMPLANE_TLS_DIR, as Kubernetes TLS secrets and cert-manager name them. */
-export const TLS_FILES = { ca: 'ca.crt', cert: 'tls.crt', key: 'tls.key' } as const;
 
 export interface TransportSecurityConfig {
   STREAMPLANE_TLS: 'enabled' | 'disabled';
   STREAMPLANE_TLS_DIR?: string;
 }
 
+/** One reloading certificate per directory: a process's server and channels read it once per refresh. */
+const reloadingByDirectory = new Map<string, ReloadingCertificate>();
+
 /**
  * The transport security `config` asks for, its files read and checked now, so that a missing file or a
- * certificate without an identity stops the process at start with the variable named, not at the first call.
+ * certificate without an identity stops the process at start with the variable named, not at the first call;
+ * the directory is read again while in use (ReloadingCertificate).
  */
 export function loadTransportSecurity(config: TransportSecurityConfig): TransportSecurity {
   if (config.STREAMPLANE_TLS !== 'enabled') return PLAINTEXT;
@@ -43,33 +47,26 @@ export function loadTransportSecurity(config: TransportSecurityConfig): Transpor
       `STREAMPLANE_TLS_DIR: must name the directory holding ${Object.values(TLS_FILES).join(', ')} when STREAMPLANE_TLS=enabled (it is not set)`,
     ]);
   }
-  const problems: string[] = [];
-  const read = (file: string): Buffer => {
-    try {
-      return readFileSync(join(dir, file));
-    } catch (error) {
-      problems.push(`STREAMPLANE_TLS_DIR: cannot read ${file} in ${dir} (${(error as NodeJS.ErrnoException).code})`);
-      return Buffer.alloc(0);
-    }
-  };
-  const ca = read(TLS_FILES.ca);
-  const cert = read(TLS_FILES.cert);
-  const key = read(TLS_FILES.key);
-  if (problems.length > 0) throw new ConfigError(problems);
-  let identity: string | undefined;
-  try {
-    identity = identityOfSubjectAltName(new X509Certificate(cert).subjectAltName);
-  } catch (error) {
-    throw new ConfigError([
-      `STREAMPLANE_TLS_DIR: ${TLS_FILES.cert} in ${dir} is no PEM certificate (${(error as Error).message})`,
-    ]);
+  const loaded = loadCertificateDirectory(dir, 'STREAMPLANE_TLS_DIR');
+  let reloading = reloadingByDirectory.get(dir);
+  if (!reloading || reloading.certificate.identity !== loaded.identity) {
+    reloading = new ReloadingCertificate(dir, loaded);
+    reloadingByDirectory.set(dir, reloading);
   }
-  if (!identity) {
-    throw new ConfigError([
-      `STREAMPLANE_TLS_DIR: ${TLS_FILES.cert} in ${dir} carries no identity (exactly one URI SAN ${spiffeId('<name>')})`,
-    ]);
-  }
-  return { mode: 'mutual-tls', identity, ca, cert, key };
+  return { ...loaded, reloading };
+}
+
+/**
+ * Mutual TLS with the CA, certificate and key in `dir` (TLS_FILES), read and checked now, never again;
+ * `variable` is the setting that named the directory, which every problem names.
+ */
+export function loadCertificateDirectory(
+  dir: string,
+  variable: string,
+): TransportSecurity & { mode: 'mutual-tls'; validTo: Date } {
+  const read = readCertificateDirectory(dir);
+  if ('problems' in read) throw new ConfigError(read.problems.map((problem) => `${variable}: ${problem}`));
+  return { mode: 'mutual-tls', ...read };
 }
 
 /**
@@ -82,6 +79,10 @@ export const TLS_CHANNEL_OPTIONS = { 'grpc.ssl_target_name_override': TRUST_DOMA
 /** What a server binds with: under mutual TLS, a client certificate from the CA is required of every caller. */
 export function serverCredentials(security: TransportSecurity): ServerCredentials {
   if (security.mode === 'plaintext') return ServerCredentials.createInsecure();
+  if (security.reloading) {
+    // One provider serves both the CA and the identity (which also makes grpc-js's argument order moot).
+    return experimental.createCertificateProviderServerCredentials(security.reloading, security.reloading, true);
+  }
   return ServerCredentials.createSsl(security.ca, [{ private_key: security.key, cert_chain: security.cert }], true);
 }
 
@@ -92,14 +93,18 @@ export function serverCredentials(security: TransportSecurity): ServerCredential
  */
 export function channelCredentials(security: TransportSecurity, callee?: string): ChannelCredentials {
   if (security.mode === 'plaintext') return credentials.createInsecure();
-  return credentials.createSsl(security.ca, security.key, security.cert, {
-    checkServerIdentity: (_host: string, certificate: PeerCertificate) => {
-      const identity = identityOfPeer(certificate);
-      if (!identity) return new Error(`the server's certificate carries no ${spiffeId('<name>')} identity`);
-      if (callee !== undefined && identity !== callee) {
-        return new Error(`expected the server to be ${spiffeId(callee)}, it is ${spiffeId(identity)}`);
-      }
-      return undefined;
-    },
-  });
+  const checkServerIdentity = (_host: string, certificate: PeerCertificate) => {
+    const identity = identityOfPeer(certificate);
+    if (!identity) return new Error(`the server's certificate carries no ${spiffeId('<name>')} identity`);
+    if (callee !== undefined && identity !== callee) {
+      return new Error(`expected the server to be ${spiffeId(callee)}, it is ${spiffeId(identity)}`);
+    }
+    return undefined;
+  };
+  if (security.reloading) {
+    return experimental.createCertificateProviderChannelCredentials(security.reloading, security.reloading, {
+      checkServerIdentity,
+    });
+  }
+  return credentials.createSsl(security.ca, security.key, security.cert, { checkServerIdentity });
 }

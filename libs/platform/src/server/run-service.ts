@@ -24,6 +24,7 @@ import { PlatformGrpcTransport, type DrainOutcome } from './grpc-transport';
 import { HealthReporter } from './health';
 import { Readiness } from './readiness';
 import { RpcTelemetry } from '../telemetry/rpc-telemetry';
+import { observeCertificate } from '../telemetry/certificate-expiry';
 import { exportSecurityPosture, securityPostureOf } from '../telemetry/security-posture';
 import { startTelemetryFromEnv } from '../telemetry/start-from-env';
 import { PlatformModule } from './platform.module';
@@ -185,6 +186,7 @@ export async function startService<Schema extends z.ZodType<PlatformConfig>>(
   followReadiness(readiness.ready);
   health.markAlive();
   exportSecurityPosture(securityPostureOf(options.configSchema, config, env));
+  observeCertificate(security, logger);
   const metrics = await telemetry.metricsAddress();
   logger.info('serving', {
     port: transport.port,
