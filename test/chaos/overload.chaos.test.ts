@@ -41,7 +41,9 @@ describe('chaos: overload', () => {
       flat = carried > 1.1 * peak ? 0 : flat + 1;
       peak = Math.max(peak, carried);
     }
-    expect(peak).toBeGreaterThan(50);
+    // Enough of a peak for three times it to be an overload worth the name; this machine's peak ranges
+    // from about 40 to 250 plays/s with what else it runs.
+    expect(peak).toBeGreaterThan(30);
     chaos.calls.plays.length = 0;
     const breakersBefore = logged(chaos.lines, 'circuit breaker opened');
 
