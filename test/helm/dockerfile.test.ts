@@ -89,6 +89,16 @@ const DOCKERIGNORE = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
   .filter((line) => line && !line.startsWith('#'));
 const BUILD = DOCKERFILE[0];
 const RUNTIME = DOCKERFILE[DOCKERFILE.length - 1];
+const NODE_IMAGE = /^node:24\.\d+\.\d+-([a-z]+-)?(slim|alpine[\d.]*)$/;
+
+/** The stage the runtime's root filesystem comes from: the one it copies `/` from when it starts from scratch. */
+function runtimeBase(): Stage {
+  if (RUNTIME.image !== 'scratch') return RUNTIME;
+  const root = copies(RUNTIME).find((copy) => copy.sources.length === 1 && copy.sources[0] === '/');
+  const stage = DOCKERFILE.find((candidate) => candidate.name !== undefined && candidate.name === root?.from);
+  if (!stage) throw new Error('the runtime starts from scratch without copying / from a stage');
+  return stage;
+}
 
 interface PackageJson {
   name: string;
@@ -152,13 +162,111 @@ function resolveWorkspaceSpecifier(specifier: string): string | undefined {
   throw new Error(`${specifier} is not an entry point of ${dir}`);
 }
 
+interface LockEntry {
+  link?: boolean;
+  resolved?: string;
+  dev?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+/** Type packages: what only the compiler reads. */
+const TYPES = /^@types\//;
+/** Development tools: compilers, test runners, linters, formatters, bundlers, the proto linter. */
+const TOOLS =
+  /^(typescript|ts-node|tsx|ts-jest|jest|jest-.+|@jest\/.+|babel-jest|@babel\/core|eslint|eslint-.+|@eslint\/.+|typescript-eslint|@typescript-eslint\/.+|prettier|dependency-cruiser|@bufbuild\/buf(-.+)?|nodemon|esbuild|@swc\/core|webpack|rollup|npm|yarn|corepack)$/;
+
+/**
+ * The lockfile locations (node_modules/…) reachable from the `dependencies` (and optional and peer
+ * dependencies) of the workspace packages `roots`, each name resolved from where it is required as Node
+ * resolves it (the nearest node_modules/<name> upwards), workspace links followed.
+ */
+function productionTree(packages: Record<string, LockEntry>, roots: string[]): Set<string> {
+  const resolve = (from: string, name: string): string | undefined => {
+    for (let dir = from; ;) {
+      const candidate = `${dir ? `${dir}/` : ''}node_modules/${name}`;
+      if (packages[candidate]) return candidate;
+      if (!dir) return undefined;
+      const parent = dir.replace(/(^|\/)node_modules\/(@[^/]+\/)?[^/]+$/, '');
+      dir = parent === dir ? '' : parent;
+    }
+  };
+  const reachable = new Set<string>();
+  const visited = new Set<string>();
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const location = pending.pop() as string;
+    if (visited.has(location)) continue;
+    visited.add(location);
+    const entry = packages[location];
+    if (!entry) throw new Error(`${location} is not in package-lock.json`);
+    if (entry.link) {
+      pending.push(entry.resolved as string);
+      continue;
+    }
+    if (location.includes('node_modules/')) reachable.add(location);
+    const names = Object.keys({ ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies });
+    for (const name of names) {
+      const resolved = resolve(location, name);
+      // Unresolved: an optional (peer) dependency nobody installs.
+      if (resolved) pending.push(resolved);
+    }
+  }
+  return reachable;
+}
+
 describe('Dockerfile', () => {
   test('builds in one stage and runs from another, both on a pinned Node 24 LTS image', () => {
     expect(DOCKERFILE.length).toBeGreaterThanOrEqual(2);
     expect(BUILD.name).toBeDefined();
     for (const stage of DOCKERFILE) {
+      // The runtime starts from scratch, filled from a stage that is on the Node image (see below).
+      if (stage === RUNTIME && stage.image === 'scratch') continue;
       // A full version and a slim or alpine variant: never `latest`, never a moving major.
-      expect(stage.image).toMatch(/^node:24\.\d+\.\d+-([a-z]+-)?(slim|alpine[\d.]*)$/);
+      expect(stage.image).toMatch(NODE_IMAGE);
+    }
+    expect(runtimeBase().image).toMatch(NODE_IMAGE);
+    expect(runtimeBase().image).toBe(BUILD.image);
+  });
+
+  test('leaves the package managers and the C headers out of the runtime image, not merely hidden in it', () => {
+    // Removed in a layer of the runtime's own, they would still be shipped in the base's layer: the runtime is
+    // one copy of a stage that removed them (FROM scratch, COPY --from=<stage> / /), or a base without them.
+    expect(RUNTIME.image).toBe('scratch');
+    expect(RUNTIME.instructions[0]).toEqual({ keyword: 'COPY', args: `--from=${runtimeBase().name} / /` });
+    const removals = instructions(runtimeBase(), 'RUN')
+      .flatMap((run) => run.split('&&'))
+      .filter((command) => /^\s*rm -rf /.test(command))
+      .flatMap((command) => command.trim().split(' ').slice(2));
+    // Where node:*-bookworm-slim (as the official Dockerfile builds it) puts npm, npx, corepack and yarn.
+    for (const path of [
+      '/usr/local/lib/node_modules',
+      '/usr/local/bin/npm',
+      '/usr/local/bin/npx',
+      '/usr/local/bin/corepack',
+      '/usr/local/bin/yarn',
+      '/usr/local/bin/yarnpkg',
+      '/opt/yarn-v*',
+      '/usr/local/include/node',
+    ]) {
+      expect({ path, removed: removals.includes(path) }).toEqual({ path, removed: true });
+    }
+    // What the node image sets and scratch would lose; YARN_VERSION, of the yarn removed, goes.
+    expect(instructions(RUNTIME, 'ENV')).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PATH=\/usr\/local\/sbin:\/usr\/local\/bin:/),
+        'NODE_ENV=production',
+      ]),
+    );
+    expect(instructions(RUNTIME, 'ENV').join(' ')).not.toMatch(/YARN/);
+    // Nothing run in the image needs them: the entrypoint is node, and so is every command the chart gives it.
+    expect(JSON.parse(instructions(RUNTIME, 'ENTRYPOINT')[0])[0]).toBe('node');
+    const templates = readdirSync(join(REPO_ROOT, 'helm/streamplane/templates'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.(yaml|tpl)$/.test(file))
+      .map((file) => readFileSync(join(REPO_ROOT, 'helm/streamplane/templates', file), 'utf8'));
+    for (const text of templates) {
+      expect(text).not.toMatch(/^\s*-\s*(npm|npx|corepack|yarn)\s*$|["'](npm|npx|corepack|yarn)["']/m);
     }
   });
 
@@ -189,6 +297,35 @@ describe('Dockerfile', () => {
     expect(keywords.lastIndexOf('USER')).toBeGreaterThan(
       Math.max(keywords.lastIndexOf('RUN'), keywords.lastIndexOf('COPY')),
     );
+  });
+
+  test('ships no types and no development tools: none is a runtime dependency, and @types packages are removed', () => {
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, LockEntry>;
+    };
+    const shipped = assembledPackages();
+    // What a runtime package declares itself: never types or tools (they belong in devDependencies).
+    const declared = shipped.flatMap((dir) =>
+      Object.keys(readPackage(dir).dependencies ?? {}).map((name) => ({ dir, name })),
+    );
+    expect(declared.filter(({ name }) => TYPES.test(name) || TOOLS.test(name))).toEqual([]);
+    // Everything reachable from them, resolved in the lockfile as Node resolves it: what `npm prune --omit=dev`
+    // keeps for the image.
+    const reachable = productionTree(lock.packages, shipped);
+    expect(reachable.size).toBeGreaterThan(50);
+    const names = [...reachable].map((location) => location.replace(/^.*node_modules\//, ''));
+    expect(names.filter((name) => TOOLS.test(name))).toEqual([]);
+    expect([...reachable].filter((location) => lock.packages[location].dev)).toEqual([]);
+    // Some runtime dependencies (@kubernetes/client-node, @opentelemetry/instrumentation-pg) list @types
+    // packages as dependencies of their own: the assembly removes every @types directory, and every type
+    // declaration, TypeScript source and source map in node_modules, after copying node_modules into /app.
+    const assembly = instructions(BUILD, 'RUN').find((run) => run.includes('npm run build')) ?? '';
+    const afterCopy = assembly.slice(assembly.search(/cp -r --parents [^&]*\bnode_modules\b/));
+    expect(afterCopy).toContain('find /app/node_modules -depth -type d -name @types -exec rm -rf {} +');
+    expect(afterCopy).toMatch(/find \/app -type f .*-name '\*\.d\.ts' .*-delete/);
+    expect(afterCopy).toMatch(/find \/app\/node_modules -type f .*-name '\*\.ts' .*-name '\*\.map' .*-delete/);
+    // And the links npm leaves to workspaces the image does not hold (testkit, bench, the system tests).
+    expect(afterCopy).toContain('find /app/node_modules -xtype l -delete');
   });
 
   test('preloads telemetry in the entrypoint and starts a service by default', () => {
@@ -235,6 +372,9 @@ describe('Dockerfile', () => {
               source,
               inContext: true,
             });
+          } else if (stage === RUNTIME && copy.destination === '/') {
+            // Its root filesystem: the node stage, whole.
+            expect({ from: copy.from, source }).toEqual({ from: runtimeBase().name, source: '/' });
           } else {
             // The runtime takes only what the build stage assembled in /app.
             expect({ from: copy.from, source }).toEqual({ from: BUILD.name, source: '/app' });
@@ -258,7 +398,7 @@ describe('Dockerfile', () => {
 
   test('gives the services the protos where proto-loader looks: proto/ beside the packages', () => {
     const assembly = instructions(BUILD, 'RUN').find((run) => run.includes('npm run build')) ?? '';
-    expect(assembly).toMatch(/cp -r --parents [^&]*\bproto\b[^&]* \/app$/);
+    expect(assembly).toMatch(/cp -r --parents [^&]*\bproto\b[^&]* \/app( |$)/);
     expect(instructions(RUNTIME, 'WORKDIR').at(-1)).toBe('/app');
     // libs/platform/src/proto/proto-loader.ts walks up from its own directory to the first proto/streamplane.
     expect(readFileSync(join(REPO_ROOT, 'libs/platform/src/proto/proto-loader.ts'), 'utf8')).toContain(
