@@ -4,7 +4,10 @@
 # API v3 that the play is one trace spanning every service it touched.
 # Needs kubectl (pointed at the cluster), grpcurl, curl, node and base64. Under mutual TLS it calls as operator,
 # with that identity's certificate read from the cluster's Secret (see tls_args).
+# Quiet until it has something to say: waits print one line, and a check that gives up prints why.
 set -euo pipefail
+# shellcheck source=k8s/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NAMESPACE=${NAMESPACE:-streamplane}
 # Local ports are the service ports shifted into 25xxx, so a local `npm start` does not collide.
@@ -13,29 +16,38 @@ SERVICES=(catalog profiles recommendations playback-authorization subtitles bill
 declare -A PORT=([catalog]=50051 [profiles]=50052 [recommendations]=50053 [playback-authorization]=50054
   [subtitles]=50055 [billing]=50056 [steering]=50057)
 JAEGER_LOCAL=$((LOCAL_BASE + 16686 % 1000))
+# Jaeger indexes a trace some seconds after its spans arrive.
+TRACE_WAIT_ATTEMPTS=${SMOKE_TRACE_WAIT_ATTEMPTS:-30}
+TRACE_WAIT_INTERVAL=${SMOKE_TRACE_WAIT_INTERVAL:-2}
 
-for tool in kubectl grpcurl curl node; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "smoke: $tool is required" >&2; exit 1; }
-done
+mapfile -t missing < <(missing_tools "${SMOKE_TOOLS[@]}")
+if ((${#missing[@]} > 0)); then
+  report_missing_tools "${missing[@]}"
+  exit 1
+fi
 
 forwards=()
-CERT_DIR=''
+# Port-forward logs (shown when a forward fails) and, under mutual TLS, the operator's certificate.
+WORK_DIR=$(mktemp -d)
+CERT_DIR=$WORK_DIR/tls
 cleanup() {
   for pid in "${forwards[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [ -n "$CERT_DIR" ]; then rm -rf "$CERT_DIR"; fi
+  rm -rf "$WORK_DIR"
 }
 trap cleanup EXIT
 
 local_port() { echo $((LOCAL_BASE + ${PORT[$1]} - 50000)); }
 forward() { # service local-port remote-port
-  kubectl -n "$NAMESPACE" port-forward "svc/$1" "$2:$3" >/dev/null 2>&1 &
+  kubectl -n "$NAMESPACE" port-forward "svc/$1" "$2:$3" >"$WORK_DIR/forward-$2.log" 2>&1 &
   forwards+=($!)
 }
-wait_for_port() {
-  for _ in $(seq 1 50); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
-  echo "smoke: nothing listens on 127.0.0.1:$1 (port-forward failed?)" >&2
+port_open() { # local-port
+  (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+  echo "nothing listens on 127.0.0.1:$1; kubectl port-forward said:"
+  cat "$WORK_DIR/forward-$1.log"
   return 1
 }
+wait_for_port() { retry_quietly 50 0.2 "the port-forward on 127.0.0.1:$1" port_open "$1"; }
 # Under mutual TLS (the chart's default) grpcurl calls as operator, with that identity's certificate from the
 # cluster: the hook Job's Secret streamplane-tls (operator.crt, operator.key), or cert-manager's
 # streamplane-tls-operator (tls.crt, tls.key). Through a port-forward the address is 127.0.0.1, so -servername
@@ -43,7 +55,7 @@ wait_for_port() {
 TLS_MODE=$(kubectl -n "$NAMESPACE" get deploy catalog \
   -o jsonpath='{.spec.template.spec.containers[0].env[?(@.name=="STREAMPLANE_TLS")].value}')
 if [ "$TLS_MODE" = enabled ]; then
-  CERT_DIR=$(mktemp -d)
+  mkdir "$CERT_DIR"
   secret_file() { # secret key file
     kubectl -n "$NAMESPACE" get secret "$1" -o "go-template={{index .data \"$2\"}}" | base64 -d >"$CERT_DIR/$3"
   }
@@ -102,27 +114,32 @@ TRACE_ID=$(node -e "console.log(require('node:crypto').randomBytes(16).toString(
 GRANT=$(call playback-authorization streamplane.playback.v1.PlaybackAuthorizationService/AuthorizePlayback \
   '{"profile_id":"acct-0001-p1","title_id":"tt00001","device":{"device_id":"smoke","max_height":2160,"supports_hdr":true,"codecs":["h264","hevc"]},"client":{"country":"US"}}' \
   -H "authorization: Bearer $TOKEN" -H "traceparent: 00-$TRACE_ID-00f067aa0ba902b7-01")
-SESSION=$(node -e 'const grant = JSON.parse(process.argv[1]); if (!grant.cdnUrls?.length || !grant.renditions?.length) process.exit(1); console.log(grant.playbackSessionId)' "$GRANT")
+SESSION=$(node -e 'const grant = JSON.parse(process.argv[1]); if (!grant.cdnUrls?.length || !grant.renditions?.length) process.exit(1); console.log(grant.playbackSessionId)' "$GRANT" 2>/dev/null) ||
+  { echo "smoke: the play's grant lacks CDN URLs or renditions: $GRANT" >&2; exit 1; }
 call playback-authorization streamplane.playback.v1.PlaybackAuthorizationService/StopPlayback \
   "{\"playback_session_id\":\"$SESSION\"}" -H "authorization: Bearer $TOKEN" >/dev/null
 echo "  granted and stopped $SESSION (trace $TRACE_ID)"
 
 echo "▶ the play's trace in Jaeger (API v3)"
-expected="billing catalog playback-authorization profiles steering subtitles"
-for _ in $(seq 1 30); do
-  seen=$(curl -fsS "http://127.0.0.1:$JAEGER_LOCAL/api/v3/traces/$TRACE_ID" 2>/dev/null | node -e '
-    let text = ""; process.stdin.on("data", (chunk) => (text += chunk)).on("end", () => {
-      const names = new Set();
-      for (const resourceSpans of JSON.parse(text).result?.resourceSpans ?? [])
-        for (const attribute of resourceSpans.resource?.attributes ?? [])
-          if (attribute.key === "service.name") names.add(attribute.value.stringValue);
-      console.log([...names].sort().join(" "));
-    });' || true)
-  if [[ "$seen" == "$expected" ]]; then break; fi
-  sleep 2
-done
-[[ "$seen" == "$expected" ]] || { echo "smoke: trace $TRACE_ID spans [$seen], expected [$expected]" >&2; exit 1; }
-echo "  one trace across: $seen"
+EXPECTED_TRACE_SERVICES="billing catalog playback-authorization profiles steering subtitles"
+# Fails, saying what Jaeger answered, until the trace spans every expected service.
+trace_spans_every_service() {
+  local response seen
+  response=$(curl -fsS "http://127.0.0.1:$JAEGER_LOCAL/api/v3/traces/$TRACE_ID") || return 1
+  # On stdin: a trace's JSON can outgrow what one command-line argument may hold.
+  seen=$(node -e '
+    const names = new Set();
+    for (const resourceSpans of JSON.parse(require("node:fs").readFileSync(0, "utf8")).result?.resourceSpans ?? [])
+      for (const attribute of resourceSpans.resource?.attributes ?? [])
+        if (attribute.key === "service.name") names.add(attribute.value.stringValue);
+    console.log([...names].sort().join(" "));' <<<"$response" 2>/dev/null) ||
+    { echo "Jaeger answered with something other than JSON: ${response:0:200}"; return 1; }
+  [[ "$seen" == "$EXPECTED_TRACE_SERVICES" ]] ||
+    { echo "trace $TRACE_ID spans [$seen], expected [$EXPECTED_TRACE_SERVICES]"; return 1; }
+}
+retry_quietly "$TRACE_WAIT_ATTEMPTS" "$TRACE_WAIT_INTERVAL" "Jaeger to index trace $TRACE_ID" trace_spans_every_service ||
+  exit 1
+echo "  one trace across: $EXPECTED_TRACE_SERVICES"
 services=$(curl -fsS "http://127.0.0.1:$JAEGER_LOCAL/api/v3/services")
 for service in "${SERVICES[@]}"; do
   grep -q "\"$service\"" <<<"$services" || { echo "smoke: Jaeger knows no service $service" >&2; exit 1; }
