@@ -13,6 +13,14 @@ import {
   TLS_CHANNEL_OPTIONS,
   type ConsulHealthEntry,
 } from '@streamplane/platform';
+// Its own entry point: the platform's main one loads no Consul client (test/architecture/entry-points).
+import {
+  consulClient,
+  consulServiceName,
+  describeAgent,
+  loadConsulConnection,
+  withTokenRefusal,
+} from '@streamplane/platform/consul';
 import { grpcClientConstructor, type GrpcClientConstructor } from '../grpc-client-constructor';
 import { toolCredentials } from '../tool-credentials';
 import { platformAddresses } from '../load/platform-calls';
@@ -25,7 +33,16 @@ import { platformAddresses } from '../load/platform-calls';
 
 /** The variables the tool reads, validated once at start as the services validate theirs. */
 export const faultRuleToolConfigSchema = platformConfigSchema
-  .pick({ STREAMPLANE_DISCOVERY: true, CONSUL_HTTP_ADDR: true })
+  .pick({
+    STREAMPLANE_DISCOVERY: true,
+    CONSUL_HTTP_ADDR: true,
+    CONSUL_HTTP_SSL: true,
+    CONSUL_CACERT: true,
+    CONSUL_TLS_SERVER_NAME: true,
+    CONSUL_HTTP_TOKEN: true,
+    CONSUL_HTTP_TOKEN_FILE: true,
+    STREAMPLANE_CONSUL_SERVICE_NAME: true,
+  })
   .and(staticAddressSchema(SERVICE_NAMES));
 
 export type FaultRuleToolConfig = ReturnType<typeof faultRuleToolConfigSchema.parse>;
@@ -46,20 +63,26 @@ export async function instancesOf(
   env: NodeJS.ProcessEnv,
 ): Promise<Instance[]> {
   if (config.STREAMPLANE_DISCOVERY !== 'consul') return [{ service, address: platformAddresses(env)[service] }];
-  const agent = config.CONSUL_HTTP_ADDR;
-  let response: Response;
+  // As the services reach Consul: the same agent, transport and ACL token (throws ConfigError on bad ones).
+  const connection = loadConsulConnection(config);
+  const agent = describeAgent(connection);
+  const name = consulServiceName(config.STREAMPLANE_CONSUL_SERVICE_NAME, service);
+  let answer: unknown;
   try {
-    response = await fetch(`http://${agent}/v1/health/service/${encodeURIComponent(service)}?passing`, {
-      signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
-    });
+    // timeout is the client's request option, which its types leave out.
+    const request = { service: name, passing: true, timeout: ANSWER_TIMEOUT_MS };
+    answer = await consulClient(connection).health.service(request);
   } catch (error) {
-    throw new Error(`Consul at ${agent} is unreachable (${causeOf(error)})`);
+    answer = error;
   }
-  if (!response.ok) {
-    throw new Error(`Consul at ${agent} answered ${response.status}: ${(await response.text()).trim()}`);
+  // The client hands some failures back instead of throwing them (see ConsulWatcher): anything but entries is one.
+  if (!Array.isArray(answer)) {
+    const refused = withTokenRefusal(answer, `for the instances of ${name} at ${agent}`);
+    if (refused !== answer) throw refused;
+    throw new Error(`Consul at ${agent} did not answer for ${name} (${causeOf(answer)})`);
   }
-  const instances = instancesOfHealthEntries((await response.json()) as ConsulHealthEntry[]);
-  if (instances.length === 0) throw new Error(`Consul at ${agent} knows no passing instance`);
+  const instances = instancesOfHealthEntries(answer as ConsulHealthEntry[]);
+  if (instances.length === 0) throw new Error(`Consul at ${agent} knows no passing instance of ${name}`);
   return instances.map(({ address, port }) => ({
     service,
     address: address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`,
@@ -68,7 +91,7 @@ export async function instancesOf(
 
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: { message?: string } }).cause?.message;
-  return cause ?? (error as Error).message;
+  return cause ?? (error as Error)?.message ?? String(error);
 }
 
 type UnaryMethod = (

@@ -130,13 +130,119 @@ printed as integers instead.
 {{- end -}}
 {{- end }}
 
-{{/* host:port of the Consul agent's HTTP API: the rendered `consul` Service or the external agent. */}}
+{{/*
+CONSUL_HTTP_ADDR: the rendered `consul` Service, the external agent (https:// when consul.tls.enabled), or
+the client agent of the pod's node through $(CONSUL_AGENT_HOST_IP), which streamplane.consulEnv sets first.
+*/}}
 {{- define "streamplane.consulAddress" -}}
-{{- if .Values.consul.enabled -}}
+{{- $consul := .Values.consul -}}
+{{- if $consul.enabled -}}
 consul:{{ include "streamplane.dependencyPorts" . | fromYaml | dig "consul" 0 }}
 {{- else -}}
-{{- .Values.consul.externalAddress | trimPrefix "http://" -}}
+{{- $address := $consul.externalAddress | trimPrefix "http://" -}}
+{{- if eq $consul.agent "hostIP" -}}
+{{- $address = printf "$(CONSUL_AGENT_HOST_IP):%d" ($consul.agentPort | int) -}}
 {{- end -}}
+{{- if and $consul.tls.enabled (not (hasPrefix "https://" $address)) -}}
+{{- $address = printf "https://%s" $address -}}
+{{- end -}}
+{{- $address -}}
+{{- end -}}
+{{- end }}
+
+{{/* The port of the Consul agents the services talk to: for their NetworkPolicies' egress. */}}
+{{- define "streamplane.consulPort" -}}
+{{- $consul := .Values.consul -}}
+{{- if $consul.enabled -}}
+{{- include "streamplane.dependencyPorts" . | fromYaml | dig "consul" 0 -}}
+{{- else if eq $consul.agent "hostIP" -}}
+{{- $consul.agentPort | int -}}
+{{- else -}}
+{{- regexFind "[0-9]+$" $consul.externalAddress -}}
+{{- end -}}
+{{- end }}
+
+{{/* Where CONSUL_CACERT is mounted (read-only), when consul.tls names a CA. */}}
+{{- define "streamplane.consulCaDir" -}}/etc/streamplane/consul-ca{{- end }}
+
+{{/* Whether the pods mount a CA for the external Consul's HTTPS: "true" or "". */}}
+{{- define "streamplane.consulCaMounted" -}}
+{{- $consul := .Values.consul -}}
+{{- if and (not $consul.enabled) $consul.tls.enabled (or $consul.tls.caSecret $consul.tls.caConfigMap) -}}true{{- end -}}
+{{- end }}
+
+{{/*
+The Consul variables of a platform process (libs/platform/src/config/config.ts): where its agent is, how it is
+reached (https, CA, server name, ACL token from a Secret), whether it registers itself, and the names catalog
+sync gives the services. Usage: include "streamplane.consulEnv" $
+*/}}
+{{- define "streamplane.consulEnv" -}}
+{{- $consul := .Values.consul -}}
+{{- if and (not $consul.enabled) (eq $consul.agent "hostIP") }}
+# The client agent of this pod's own node: registration, health check and deregistration all reach it.
+- name: CONSUL_AGENT_HOST_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.hostIP
+{{- end }}
+- name: CONSUL_HTTP_ADDR
+  value: {{ include "streamplane.consulAddress" . | quote }}
+{{- if not $consul.enabled }}
+{{- if include "streamplane.consulCaMounted" . }}
+- name: CONSUL_CACERT
+  value: {{ printf "%s/%s" (include "streamplane.consulCaDir" .) $consul.tls.caKey | quote }}
+{{- end }}
+{{- if and $consul.tls.enabled $consul.tls.serverName }}
+- name: CONSUL_TLS_SERVER_NAME
+  value: {{ $consul.tls.serverName | quote }}
+{{- end }}
+{{- with $consul.aclToken.existingSecret }}
+- name: CONSUL_HTTP_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $consul.aclToken.key }}
+{{- end }}
+{{- if eq $consul.registration "catalogSync" }}
+# consul-k8s catalog sync registers this pod through its Kubernetes Service; the instance only resolves.
+- name: STREAMPLANE_CONSUL_REGISTRATION
+  value: none
+{{- $suffix := ternary (printf "-%s" .Release.Namespace) "" $consul.catalogSync.addK8SNamespaceSuffix }}
+{{- if or $consul.catalogSync.consulPrefix $suffix }}
+- name: STREAMPLANE_CONSUL_SERVICE_NAME
+  value: {{ printf "%s{service}%s" $consul.catalogSync.consulPrefix $suffix | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The CA volume of streamplane.consulCaMounted, and its mount; empty otherwise. */}}
+{{- define "streamplane.consulCaVolume" -}}
+{{- if include "streamplane.consulCaMounted" . }}
+{{- $tls := .Values.consul.tls }}
+- name: consul-ca
+  {{- if $tls.caSecret }}
+  secret:
+    secretName: {{ $tls.caSecret }}
+    items:
+      - key: {{ $tls.caKey }}
+        path: {{ $tls.caKey }}
+  {{- else }}
+  configMap:
+    name: {{ $tls.caConfigMap }}
+    items:
+      - key: {{ $tls.caKey }}
+        path: {{ $tls.caKey }}
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "streamplane.consulCaVolumeMount" -}}
+{{- if include "streamplane.consulCaMounted" . }}
+- name: consul-ca
+  mountPath: {{ include "streamplane.consulCaDir" . }}
+  readOnly: true
+{{- end }}
 {{- end }}
 
 {{/* OTLP/gRPC endpoint: the rendered `jaeger` Service, the external collector, or empty (no export). */}}
@@ -163,6 +269,14 @@ value says is what the pod gets.
 - SHUTDOWN_DRAIN_MS
 - STREAMPLANE_DISCOVERY
 - CONSUL_HTTP_ADDR
+- CONSUL_AGENT_HOST_IP
+- CONSUL_HTTP_SSL
+- CONSUL_CACERT
+- CONSUL_TLS_SERVER_NAME
+- CONSUL_HTTP_TOKEN
+- CONSUL_HTTP_TOKEN_FILE
+- STREAMPLANE_CONSUL_REGISTRATION
+- STREAMPLANE_CONSUL_SERVICE_NAME
 - POD_IP
 - K8S_POD_NAME
 - K8S_NAMESPACE_NAME
@@ -196,8 +310,7 @@ attributes of its spans and metrics). Usage: include "streamplane.runtimeEnv"
   value: {{ .settings.shutdown.drainMs | int | quote }}
 - name: STREAMPLANE_DISCOVERY
   value: consul
-- name: CONSUL_HTTP_ADDR
-  value: {{ include "streamplane.consulAddress" $root | quote }}
+{{- include "streamplane.consulEnv" $root }}
 {{- if .registers }}
 # The address this instance registers in Consul, which Consul's gRPC health check and the peers dial.
 - name: POD_IP
@@ -347,7 +460,7 @@ NetworkPolicyEgressRule as YAML. Usage: include "streamplane.dependencyEgress" (
 {{- $port := get (include "streamplane.dependencyPorts" $root | fromYaml) .dependency -}}
 {{- if not $values.enabled -}}
 {{- if eq .dependency "consul" -}}
-{{- $port = regexFind "[0-9]+$" $values.externalAddress -}}
+{{- $port = include "streamplane.consulPort" $root -}}
 {{- else if eq .dependency "jaeger" -}}
 {{- $port = include "streamplane.urlPort" (dict "url" $values.externalOtlpEndpoint "default" $port) -}}
 {{- else -}}

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { isIPv4, type AddressInfo, type Socket } from 'node:net';
 
 /**
@@ -14,6 +15,13 @@ import { isIPv4, type AddressInfo, type Socket } from 'node:net';
  * check, blocking queries park while the service's index is <= the requested index and return on a change, on
  * `wait` (+ up to wait/16 jitter) or when the index is reset (Consul returns at once after a snapshot restore),
  * `X-Consul-Index` is never below 1, errors are text/plain with Consul's messages and status codes.
+ *
+ * With `aclToken` it enforces ACLs as a Consul with `default_policy = "deny"` whose one token may do
+ * everything: the token comes in `X-Consul-Token` (or `?token=`); an unknown token is refused on every
+ * endpoint (403 "ACL not found"); without one (the anonymous token) writes are refused (403 "Permission
+ * denied: anonymous token lacks permission 'service:write' on …") and reads answer without the instances it
+ * may not see, flagged `X-Consul-Results-Filtered-By-ACLs: true`, as Consul's do. With `tls` it serves
+ * HTTPS only (Consul's `ports.https`) with the given certificate.
  * Product code never uses this; tests drive it through its HTTP API and the helpers below.
  */
 
@@ -28,6 +36,10 @@ export interface ConsulDoubleOptions {
   jitter?: boolean;
   /** Node name of this agent; default 'consul-double'. */
   nodeName?: string;
+  /** The one ACL token that may do everything; unset: ACLs disabled (a dev agent). */
+  aclToken?: string;
+  /** Serve HTTPS only, with this PEM certificate (chain) and key. */
+  tls?: { cert: string; key: string };
 }
 
 export interface RegisteredCheck {
@@ -79,6 +91,8 @@ export interface RequestRecord {
   path: string;
   /** Query parameters (first value of each), e.g. { passing: 'true', index: '12', wait: '30s' }. */
   query: Record<string, string>;
+  /** The ACL token the request carried (X-Consul-Token or ?token=); undefined: none. */
+  token?: string;
 }
 
 export interface BlockingQueryRecord {
@@ -92,6 +106,8 @@ export interface BlockingQueryRecord {
 }
 
 const DATACENTER = 'dc1';
+/** Set on a read whose answer left out what the request's token may not see. */
+const ACL_FILTERED_HEADER = 'X-Consul-Results-Filtered-By-ACLs';
 const DEFAULT_MAX_WAIT_MS = 10_000;
 /** Consul: wait defaults to 5 minutes and is limited to 10 minutes. */
 const CONSUL_DEFAULT_WAIT_MS = 5 * 60_000;
@@ -152,10 +168,13 @@ class HttpError extends Error {
   }
 }
 
+/** What a request may do under ACLs: everything (ACLs off, or the double's token), or what anonymous may. */
+type Access = 'all' | 'anonymous';
+
 interface Route {
   methods: string[];
   matches(path: string): boolean;
-  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> | void;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, access: Access): Promise<void> | void;
 }
 
 export class ConsulDouble {
@@ -164,7 +183,8 @@ export class ConsulDouble {
   /** Every blocking query that was parked, in order, with how it ended. */
   readonly blockingQueries: BlockingQueryRecord[] = [];
 
-  private readonly options: Required<ConsulDoubleOptions>;
+  private readonly options: Required<Omit<ConsulDoubleOptions, 'aclToken' | 'tls'>> &
+    Pick<ConsulDoubleOptions, 'aclToken' | 'tls'>;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private stopped = false;
@@ -186,6 +206,8 @@ export class ConsulDouble {
       initialStatus: options.initialStatus ?? 'critical',
       jitter: options.jitter ?? true,
       nodeName: options.nodeName ?? 'consul-double',
+      aclToken: options.aclToken,
+      tls: options.tls,
     };
     if (!STATUSES.includes(this.options.initialStatus)) {
       throw new RangeError(`initialStatus must be one of ${STATUSES.join(', ')}`);
@@ -194,10 +216,16 @@ export class ConsulDouble {
     this.raftIndex = 1;
     this.ensureNode(this.options.nodeName, '127.0.0.1', 1);
     this.routes = [
-      exact('/v1/agent/service/register', ['PUT'], (req, res, url) => this.handleRegister(req, res, url)),
-      prefix('/v1/agent/service/deregister/', ['PUT'], (_req, res, url) => this.handleDeregister(res, url)),
-      exact('/v1/agent/services', ['GET'], (_req, res) => this.handleAgentServices(res)),
-      prefix('/v1/health/service/', ['GET'], (req, res, url) => this.handleHealthService(req, res, url)),
+      exact('/v1/agent/service/register', ['PUT'], (req, res, url, access) =>
+        this.handleRegister(req, res, url, access),
+      ),
+      prefix('/v1/agent/service/deregister/', ['PUT'], (_req, res, url, access) =>
+        this.handleDeregister(res, url, access),
+      ),
+      exact('/v1/agent/services', ['GET'], (_req, res, _url, access) => this.handleAgentServices(res, access)),
+      prefix('/v1/health/service/', ['GET'], (req, res, url, access) =>
+        this.handleHealthService(req, res, url, access),
+      ),
     ];
   }
 
@@ -207,9 +235,14 @@ export class ConsulDouble {
     return double;
   }
 
-  /** "127.0.0.1:<port>", usable as CONSUL_HTTP_ADDR. */
+  /** "127.0.0.1:<port>"; with `tls`, CONSUL_HTTP_ADDR is `url` (or this with CONSUL_HTTP_SSL=true). */
   get address(): string {
     return `127.0.0.1:${this.listenPort}`;
+  }
+
+  /** "http://127.0.0.1:<port>", or https:// with `tls`: usable as CONSUL_HTTP_ADDR. */
+  get url(): string {
+    return `${this.options.tls ? 'https' : 'http'}://${this.address}`;
   }
 
   get port(): number {
@@ -423,7 +456,8 @@ export class ConsulDouble {
   // ---------------------------------------------------------------- HTTP
 
   private listen(port: number): Promise<void> {
-    const server = createServer((req, res) => this.dispatch(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => this.dispatch(req, res);
+    const server: Server = this.options.tls ? createHttpsServer(this.options.tls, handler) : createServer(handler);
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -442,8 +476,10 @@ export class ConsulDouble {
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://consul-double');
     const method = (req.method ?? 'GET').toUpperCase();
-    this.requests.push({ method, path: url.pathname, query: firstValues(url.searchParams) });
-    void this.route(method, req, res, url).catch((error: unknown) => {
+    const header = req.headers['x-consul-token'];
+    const token = (Array.isArray(header) ? header[0] : header) || url.searchParams.get('token') || undefined;
+    this.requests.push({ method, path: url.pathname, query: firstValues(url.searchParams), token });
+    void this.route(method, req, res, url, token).catch((error: unknown) => {
       if (error instanceof HttpError) {
         sendText(res, error.statusCode, error.message, error.headers);
       } else {
@@ -452,7 +488,13 @@ export class ConsulDouble {
     });
   }
 
-  private async route(method: string, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  private async route(
+    method: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    token: string | undefined,
+  ): Promise<void> {
     const route = this.routes.find((candidate) => candidate.matches(url.pathname));
     if (!route) throw new HttpError(404, '404 page not found\n');
     const allow = ['OPTIONS', ...route.methods].join(',');
@@ -461,10 +503,17 @@ export class ConsulDouble {
       return;
     }
     if (!route.methods.includes(method)) throw new HttpError(405, `method ${method} not allowed`, { Allow: allow });
-    await route.handle(req, res, url);
+    await route.handle(req, res, url, this.access(token));
   }
 
-  private async handleRegister(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  /** Consul resolves the token before anything else: one it does not know is refused whatever the request. */
+  private access(token: string | undefined): Access {
+    if (this.options.aclToken === undefined || token === this.options.aclToken) return 'all';
+    if (token !== undefined) throw new HttpError(403, 'ACL not found');
+    return 'anonymous';
+  }
+
+  private async handleRegister(req: IncomingMessage, res: ServerResponse, url: URL, access: Access): Promise<void> {
     const body = await readBody(req);
     let parsed: unknown;
     try {
@@ -474,6 +523,7 @@ export class ConsulDouble {
       throw new HttpError(400, `Request decode failed: ${(error as Error).message}`);
     }
     const definition = parseServiceDefinition(parsed);
+    if (access === 'anonymous') throw anonymousMayNotWrite(definition.name);
     const replaceExistingChecks =
       url.searchParams.has('replace-existing-checks') &&
       ['', 'true'].includes(url.searchParams.get('replace-existing-checks') ?? '');
@@ -481,7 +531,7 @@ export class ConsulDouble {
     res.writeHead(200, { 'Content-Length': '0' }).end();
   }
 
-  private handleDeregister(res: ServerResponse, url: URL): void {
+  private handleDeregister(res: ServerResponse, url: URL, access: Access): void {
     const id = decodeURIComponent(url.pathname.slice('/v1/agent/service/deregister/'.length));
     if (id === '') throw new HttpError(500, 'ServiceID missing');
     const instance = this.services.get(id);
@@ -491,23 +541,29 @@ export class ConsulDouble {
         `Unknown service ID ${JSON.stringify(id)}. Ensure that the service ID is passed, not the service name.`,
       );
     }
+    if (access === 'anonymous') throw anonymousMayNotWrite(instance.name);
     this.services.delete(id);
     this.commit(this.raftIndex + 1, [instance.name]);
     res.writeHead(200, { 'Content-Length': '0' }).end();
   }
 
-  private handleAgentServices(res: ServerResponse): void {
+  private handleAgentServices(res: ServerResponse, access: Access): void {
     // Only this agent's services; Consul's agent endpoint turns missing Tags/Meta into [] / {}.
     const result: Record<string, unknown> = {};
+    let filtered = false;
     for (const instance of [...this.services.values()].sort((a, b) => compare(a.id, b.id))) {
       if (instance.node !== this.options.nodeName) continue;
+      if (access === 'anonymous') {
+        filtered = true;
+        continue;
+      }
       const { CreateIndex: _create, ModifyIndex: _modify, ...service } = this.serviceJson(instance);
       result[instance.id] = { ...service, Meta: instance.meta ?? {}, Datacenter: DATACENTER };
     }
-    sendJson(res, 200, result);
+    sendJson(res, 200, result, filtered ? { [ACL_FILTERED_HEADER]: 'true' } : {});
   }
 
-  private handleHealthService(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  private handleHealthService(req: IncomingMessage, res: ServerResponse, url: URL, access: Access): void {
     const name = decodeURIComponent(url.pathname.slice('/v1/health/service/'.length));
     if (name === '') throw new HttpError(400, 'Missing service name');
     const params = url.searchParams;
@@ -519,11 +575,14 @@ export class ConsulDouble {
     const respond = (): void => {
       if (res.writableEnded || res.destroyed) return;
       const entries = this.healthEntries(name, tags, passing);
-      sendJson(res, 200, entries, {
+      // The anonymous token may read nothing: Consul answers as usual, the entries left out and flagged.
+      const hidden = access === 'anonymous' && entries.length > 0;
+      sendJson(res, 200, hidden ? [] : entries, {
         'X-Consul-Index': String(this.queryIndex(name)),
         'X-Consul-KnownLeader': 'true',
         'X-Consul-LastContact': '0',
         'X-Consul-Effective-Consistency': 'leader',
+        ...(hidden ? { [ACL_FILTERED_HEADER]: 'true' } : {}),
       });
     };
 
@@ -808,6 +867,14 @@ export class ConsulDouble {
       raw: instance.raw ? structuredClone(instance.raw) : undefined,
     };
   }
+}
+
+/** Consul's PermissionDeniedError for a write without a token. */
+function anonymousMayNotWrite(service: string): HttpError {
+  return new HttpError(
+    403,
+    `Permission denied: anonymous token lacks permission 'service:write' on ${JSON.stringify(service)}`,
+  );
 }
 
 // ------------------------------------------------------------------ registration body

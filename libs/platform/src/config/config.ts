@@ -123,13 +123,53 @@ export const platformConfigSchema = telemetryConfigSchema.extend({
   STREAMPLANE_EXIT_WITH_PARENT: env.oneOf(['true', 'false']).default('false'),
   /** How services find each other: `static` (<SERVICE>_ADDR, local default) or `consul` (Kubernetes). */
   STREAMPLANE_DISCOVERY: env.oneOf(['static', 'consul']).default('static'),
-  /** The Consul agent's HTTP API (Consul's own variable; an http:// prefix is accepted). */
+  /**
+   * The Consul agent's HTTP API (Consul's own variable): host:port, or https://host:port for TLS (Consul's
+   * HTTPS port is 8501); an http:// prefix is accepted and dropped. The variables below are Consul's own too,
+   * except the STREAMPLANE_CONSUL_ ones; what only makes sense together (https and a CA, one token source) and
+   * the files they name are checked when discovery starts (loadConsulConnection), naming the variable.
+   */
   CONSUL_HTTP_ADDR: z
     .string()
     .trim()
-    .transform((value) => value.replace(/^http:\/\//, ''))
-    .pipe(env.hostPort())
+    .transform((value) => value.replace(/^http:\/\//i, ''))
+    .pipe(
+      z
+        .string()
+        .regex(
+          /^(https:\/\/)?[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/i,
+          'expected host:port, http://host:port or https://host:port',
+        ),
+    )
     .default('127.0.0.1:8500'),
+  /** `true`: https to the agent even where CONSUL_HTTP_ADDR has no https:// prefix. */
+  CONSUL_HTTP_SSL: env.oneOf(['true', 'false']).optional(),
+  /** PEM file of the CA that signed the agent's HTTPS certificate; unset: the system's CAs. */
+  CONSUL_CACERT: env.nonEmpty().optional(),
+  /** The name the agent's certificate must carry (also sent as SNI), when it is not CONSUL_HTTP_ADDR's host. */
+  CONSUL_TLS_SERVER_NAME: env.nonEmpty().optional(),
+  /** The ACL token sent as X-Consul-Token with every request; unset: none (Consul's anonymous token). */
+  CONSUL_HTTP_TOKEN: env.nonEmpty().optional(),
+  /** A file holding the ACL token instead (read once, at start), e.g. a mounted Secret; not with CONSUL_HTTP_TOKEN. */
+  CONSUL_HTTP_TOKEN_FILE: env.nonEmpty().optional(),
+  /**
+   * `agent`: the instance registers itself, with a gRPC health check, with the agent at CONSUL_HTTP_ADDR,
+   * which must be one agent that stays the same (its node's own, or the chart's dev agent). `none`: something
+   * else puts it in Consul's catalog (consul-k8s catalog sync of its Kubernetes Service); it only resolves.
+   */
+  STREAMPLANE_CONSUL_REGISTRATION: env.oneOf(['agent', 'none']).default('agent'),
+  /**
+   * A service's name in Consul, `{service}` standing for its own (catalog, steering, …): e.g.
+   * `{service}-streamplane` where consul-k8s catalog sync appends the Kubernetes namespace.
+   */
+  STREAMPLANE_CONSUL_SERVICE_NAME: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9._-]*\{service\}[A-Za-z0-9._-]*$/,
+      'expected a name holding {service} once, e.g. {service}-streamplane (letters, digits, ".", "_" or "-" around it)',
+    )
+    .default('{service}'),
   /**
    * How often a registered instance checks that the agent still knows it and registers again if not (an
    * agent restarted without persistent state forgets every service registered with it).

@@ -1,13 +1,14 @@
 import { experimental, Metadata, status as GrpcStatus, type ChannelOptions } from '@grpc/grpc-js';
-import Consul from 'consul';
 import type { Logger } from '../logging/logger';
+import { consulClient, describeAgent, type ConsulConnection } from './consul-connection';
 import { ConsulWatcher, DEFAULT_WATCH, type ServiceInstance, type WatchOptions } from './consul-watcher';
 
 /**
  * A grpc-js name resolver for `consul:///<service>` (or `consul://<agent host:port>/<service>`): the
  * channel's addresses are the service's passing instances in Consul, updated as they change, so an
  * instance that fails its health check leaves round-robin rotation without anyone restarting anything.
- * Watchers are shared: every channel to one service uses one blocking-query loop.
+ * Watchers are shared: every channel to one service uses one blocking-query loop. Every query goes out
+ * with the connection's transport and token, to the target's agent or the connection's own.
  */
 
 interface WatcherEntry {
@@ -16,22 +17,28 @@ interface WatcherEntry {
 }
 
 interface ResolverSettings {
-  defaultAgent?: string;
+  /** Its agent is the one of `consul:///<service>`; `consul://<agent>/<service>` names its own. */
+  connection: ConsulConnection;
   logger?: Logger;
   watch: WatchOptions;
 }
 
-const settings: ResolverSettings = { watch: DEFAULT_WATCH };
+/** Before useConsulResolver: plain http without a token, and no default agent. */
+const PLAIN_CONNECTION: ConsulConnection = { agent: '', secure: false };
+const settings: ResolverSettings = { connection: PLAIN_CONNECTION, watch: DEFAULT_WATCH };
 const watchers = new Map<string, WatcherEntry>();
 let registered = false;
 
-/** Registers the `consul` scheme with grpc-js (once per process) and sets where the agent is. */
+/**
+ * Registers the `consul` scheme with grpc-js (once per process) and sets how Consul is reached: without a
+ * connection, only `consul://<agent>/<service>` targets resolve, over plain http without a token.
+ */
 export function useConsulResolver(options: {
-  defaultAgent?: string;
+  connection?: ConsulConnection;
   logger: Logger;
   watch?: Partial<WatchOptions>;
 }): void {
-  settings.defaultAgent = options.defaultAgent;
+  settings.connection = options.connection ?? PLAIN_CONNECTION;
   settings.logger = options.logger;
   settings.watch = { ...DEFAULT_WATCH, ...options.watch };
   if (!registered) {
@@ -50,10 +57,17 @@ function acquireWatcher(agent: string, service: string): ConsulWatcher {
   const key = `${agent}/${service}`;
   let entry = watchers.get(key);
   if (!entry) {
-    const [host, port] = splitAgent(agent);
     const logger = settings.logger;
     if (!logger) throw new Error('useConsulResolver() must be called before a consul:/// target is used');
-    entry = { watcher: new ConsulWatcher(new Consul({ host, port }), service, logger, settings.watch), users: 0 };
+    const client = consulClient(settings.connection, agent);
+    const watcher = new ConsulWatcher(
+      client,
+      service,
+      logger,
+      settings.watch,
+      describeAgent(settings.connection, agent),
+    );
+    entry = { watcher, users: 0 };
     watchers.set(key, entry);
   }
   entry.users += 1;
@@ -71,11 +85,6 @@ function releaseWatcher(agent: string, service: string): void {
   }
 }
 
-function splitAgent(agent: string): [string, number] {
-  const separator = agent.lastIndexOf(':');
-  return [agent.slice(0, separator), Number(agent.slice(separator + 1))];
-}
-
 class ConsulResolver implements experimental.Resolver {
   private readonly agent: string;
   private readonly service: string;
@@ -83,9 +92,7 @@ class ConsulResolver implements experimental.Resolver {
   private reported?: ServiceInstance[];
   private readonly onInstances = (instances: ServiceInstance[]): void => this.report(instances);
   private readonly onUnreachable = (reason: string): void =>
-    this.reportError(
-      `no instance of ${this.service} known to Consul at ${this.agent}: the agent does not answer (${reason})`,
-    );
+    this.reportError(`no instance of ${this.service} known to Consul at ${this.agent}: ${reason}`);
 
   constructor(
     target: experimental.GrpcUri,
@@ -93,7 +100,7 @@ class ConsulResolver implements experimental.Resolver {
     _options: ChannelOptions,
   ) {
     this.service = target.path.replace(/^\//, '');
-    const agent = target.authority || settings.defaultAgent;
+    const agent = target.authority || settings.connection.agent;
     if (!agent) throw new Error(`no Consul agent for ${experimental.uriToString(target)}: set CONSUL_HTTP_ADDR`);
     this.agent = agent;
   }

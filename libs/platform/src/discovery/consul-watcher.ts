@@ -2,6 +2,7 @@ import Consul from 'consul';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logging/logger';
+import { ConsulTokenRefused, withTokenRefusal } from './consul-connection';
 import { instancesOfHealthEntries, type ConsulHealthEntry, type ServiceInstance } from './consul-health';
 
 export type { ServiceInstance } from './consul-health';
@@ -27,7 +28,9 @@ export const DEFAULT_WATCH: WatchOptions = {
  * Keeps the passing instances of one service current with Consul blocking queries on
  * /v1/health/service/<name>?passing, following Consul's rules for X-Consul-Index: reset to 0 when it goes
  * backwards, never use an index below 1, rate-limit the loop. While Consul is unreachable it backs off and
- * keeps reporting the last known instances, so calls go on reaching them.
+ * keeps reporting the last known instances, so calls go on reaching them. A refused ACL token (403) is no
+ * outage: repeating the query cannot help, so it is logged as an error naming the token and retried only
+ * at the slowest backoff, in case the token's policy is fixed meanwhile.
  *
  * Emits 'instances' (ServiceInstance[]) whenever the set changes, and 'unreachable' (the reason) when a
  * query fails before Consul has ever answered, so callers learn why there is nothing to dial; 'error'
@@ -39,6 +42,7 @@ export class ConsulWatcher extends EventEmitter {
   private stopped = false;
   private readonly cancel = new EventEmitter();
   private consecutiveErrors = 0;
+  private aclFilteringNoticed = false;
   /** Completed blocking queries (answered or failed); for tests and metrics. */
   queries = 0;
 
@@ -47,6 +51,8 @@ export class ConsulWatcher extends EventEmitter {
     readonly service: string,
     private readonly logger: Logger,
     private readonly options: WatchOptions = DEFAULT_WATCH,
+    /** The agent as logs name it. */
+    private readonly agent = 'the Consul agent',
   ) {
     super();
     void this.loop();
@@ -70,22 +76,30 @@ export class ConsulWatcher extends EventEmitter {
         this.consecutiveErrors = 0;
         const elapsed = Date.now() - startedAt;
         if (elapsed < this.options.minIntervalMs) await sleep(this.options.minIntervalMs - elapsed);
-      } catch (error) {
+      } catch (caught) {
         if (this.stopped) return;
+        const error = withTokenRefusal(caught, `for the instances of ${this.service} at ${this.agent}`) as Error;
+        const refused = error instanceof ConsulTokenRefused;
         this.consecutiveErrors += 1;
         // Consul may have restarted with a fresh index: start over with a non-blocking query.
         this.index = 0;
-        const backoff = Math.min(
-          this.options.errorBackoffCapMs,
-          this.options.errorBackoffBaseMs * 2 ** (this.consecutiveErrors - 1),
-        );
-        if (this.instances === undefined) this.emit('unreachable', (error as Error).message);
-        this.logger.warn('consul watch failed; keeping last known instances', {
+        const backoff = refused
+          ? this.options.errorBackoffCapMs
+          : Math.min(
+              this.options.errorBackoffCapMs,
+              this.options.errorBackoffBaseMs * 2 ** (this.consecutiveErrors - 1),
+            );
+        if (this.instances === undefined) {
+          this.emit('unreachable', refused ? error.message : `the agent does not answer (${error.message})`);
+        }
+        const fields = {
           consul_service: this.service,
           known_instances: this.instances?.length ?? 0,
           retry_in_ms: backoff,
-          error: (error as Error).message,
-        });
+          error: error.message,
+        };
+        if (refused) this.logger.error('consul refused the ACL token; keeping last known instances', fields);
+        else this.logger.warn('consul watch failed; keeping last known instances', fields);
         await sleep(backoff);
       } finally {
         this.queries += 1;
@@ -111,14 +125,33 @@ export class ConsulWatcher extends EventEmitter {
       // With includeResponse the client answers [response, body]. Anything else is a failure it did not
       // throw (its HTTP layer recognises errors with instanceof, which fails across realms).
       if (!Array.isArray(result) || !Array.isArray(result[1])) {
-        throw new Error(`unexpected answer from Consul: ${(result as Error)?.message ?? String(result)}`);
+        // Keeping the response, which tells a refused token (403) from other failures.
+        throw Object.assign(
+          new Error(`unexpected answer from Consul: ${(result as Error)?.message ?? String(result)}`),
+          { response: (result as { response?: unknown } | undefined)?.response },
+        );
       }
       const [response, entries] = result as [{ headers: Record<string, string> }, ConsulHealthEntry[]];
+      this.noticeAclFiltering(response.headers);
       this.index = nextIndex(this.index, Number(response.headers['x-consul-index']));
       this.update(instancesOfHealthEntries(entries));
     } finally {
       this.cancel.off('cancel', onCancel);
     }
+  }
+
+  /**
+   * Consul answers a token that may not read some instances (or their nodes) with fewer of them and this
+   * header, not with an error: said once, as a warning, since the missing instances look like an outage.
+   */
+  private noticeAclFiltering(headers: Record<string, string>): void {
+    if (this.aclFilteringNoticed || headers['x-consul-results-filtered-by-acls'] !== 'true') return;
+    this.aclFilteringNoticed = true;
+    this.logger.warn('consul hid instances from this ACL token', {
+      consul_service: this.service,
+      agent: this.agent,
+      remedy: `the token needs service:read on ${this.service} and node:read on its nodes`,
+    });
   }
 
   private update(instances: ServiceInstance[]): void {

@@ -4,8 +4,9 @@ import type { ServiceDescriptor } from '../server/service-descriptor';
 
 /**
  * How this process announces itself and finds its peers. `static`: peers at <SERVICE>_ADDR (default
- * 127.0.0.1:<design port>), nothing announced. `consul`: this instance registers with the local agent,
- * with a gRPC health check, and peers are resolved through `consul:///<service>`.
+ * 127.0.0.1:<design port>), nothing announced. `consul`: peers are resolved through `consul:///<service>`,
+ * and the instance registers with its agent, with a gRPC health check (unless something else registers it:
+ * STREAMPLANE_CONSUL_REGISTRATION=none, for consul-k8s catalog sync).
  */
 export interface Discovery {
   /** The gRPC target a channel to `service` should dial. */
