@@ -33,8 +33,11 @@ interface GrantAnswer {
 /** What a Kong game day asks of a grant: the region of an appliance, and the phase a moment falls in. */
 export interface GrantPlacement {
   regionOf: (applianceId: string) => string | undefined;
-  /** The phase of the run the play was requested in ("before", "evacuated", …). */
-  phaseAt: (ms: number) => string;
+  /**
+   * The phase of the run a play belongs to ("before", "evacuated", …), from when it was meant to start to
+   * when it ended: a play in flight across a change of rotation was steered on one side of it or the other.
+   */
+  phaseOf: (intendedMs: number, endedMs: number) => string;
 }
 
 const PLAY = 'AuthorizePlayback';
@@ -67,7 +70,7 @@ export class CohortRecorder {
       this.degradedBySecond[t] = (this.degradedBySecond[t] ?? 0) + 1;
       this.degradedGrants += 1;
     }
-    if (this.placement) this.place(grant, this.placement.phaseAt(intendedMs));
+    if (this.placement) this.place(grant, this.placement.phaseOf(intendedMs, endedMs));
   }
 
   private place(grant: GrantAnswer, phase: string): void {

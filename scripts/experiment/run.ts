@@ -153,10 +153,18 @@ async function kongTreatment(
     experimentCalls: calls,
     placement: {
       regionOf: (applianceId) => fleet.get(applianceId)?.region,
-      phaseAt: (ms) => {
-        if (at.evacuating === undefined || ms < at.evacuating) return 'before';
-        if (at.restoring !== undefined && ms >= at.restoring) return 'after';
-        return at.evacuated !== undefined && ms >= at.evacuated ? 'evacuated' : 'evacuating';
+      phaseOf: (intendedMs, endedMs) => {
+        const phaseAt = (ms: number) => {
+          if (at.evacuating === undefined || ms < at.evacuating) return 'before';
+          if (at.restoring !== undefined && ms >= at.restoring) return 'after';
+          return at.evacuated !== undefined && ms >= at.evacuated ? 'evacuated' : 'evacuating';
+        };
+        const started = phaseAt(intendedMs);
+        const ended = phaseAt(endedMs);
+        // In flight while the rotation changed: steering may have answered on either side, so the play
+        // counts in the change itself, never in the phases either side of it.
+        if (started === ended) return started;
+        return ended === 'after' ? 'restoring' : 'evacuating';
       },
     },
     onSecond: (t) => {
