@@ -141,25 +141,29 @@ async function ensureTlsSecret(request: TlsSecretRequest): Promise<number> {
       return false;
     }
   };
-  const caOf = (data: Data): KeyAndCertificate | undefined =>
-    data[CA_KEYS.cert] && data[CA_KEYS.key] ? { certPem: data[CA_KEYS.cert], keyPem: data[CA_KEYS.key] } : undefined;
+  const caName = caSecretName(secretName);
+  /** The CA kept in its own Secret, with its key, or undefined when there is none (or it lacks either). */
+  const keptCa = async (): Promise<KeyAndCertificate | undefined> => {
+    const data = decodedData((await read(caName))?.data);
+    return data[CA_KEYS.cert] && data[CA_KEYS.key]
+      ? { certPem: data[CA_KEYS.cert], keyPem: data[CA_KEYS.key] }
+      : undefined;
+  };
 
   let kept = await read(secretName);
-  let ca = caOf(decodedData((await read(caSecretName(secretName)))?.data));
+  let ca = await keptCa();
   if (!kept) {
     // The CA's own Secret first: a run that stops between the two leaves a CA the next run issues from.
     if (!ca) {
       const made = newCertificateAuthority(`Streamplane CA (${secretName})`);
       const data = { [CA_KEYS.cert]: made.certPem, [CA_KEYS.key]: made.keyPem };
-      ca = (await created(caSecretName(secretName), data))
-        ? made
-        : caOf(decodedData((await read(caSecretName(secretName)))?.data));
-      if (!ca) throw new Error(`secret ${where(caSecretName(secretName))} holds no ${CA_KEYS.cert} and ${CA_KEYS.key}`);
+      ca = (await created(caName, data)) ? made : await keptCa();
+      if (!ca) throw new Error(`secret ${where(caName)} holds no ${CA_KEYS.cert} and ${CA_KEYS.key}`);
     }
     if (await created(secretName, { 'ca.crt': ca.certPem, ...issueFor(ca, request.identities) })) {
       console.log(
         `created secret ${where(secretName)}: certificates of ${request.identities.map(({ name }) => name).join(', ')} ` +
-          `from the CA in ${where(caSecretName(secretName))} (until ${new X509Certificate(ca.certPem).validTo})`,
+          `from the CA in ${where(caName)} (until ${new X509Certificate(ca.certPem).validTo})`,
       );
       return 0;
     }
@@ -177,7 +181,7 @@ async function ensureTlsSecret(request: TlsSecretRequest): Promise<number> {
   if (!ca || ca.certPem !== data['ca.crt']) {
     const missing = missingKeys(data, request);
     const why =
-      `its CA's key is not kept in ${where(caSecretName(secretName))}, so it is never rewritten (its CA is what every caller ` +
+      `its CA's key is not kept in ${where(caName)}, so it is never rewritten (its CA is what every caller ` +
       `trusts): delete it to issue a new CA and every certificate, then restart the pods`;
     if (missing.length > 0) {
       console.error(`secret ${where(secretName)} is kept but lacks ${missing.join(', ')}; ${why}`);

@@ -4,7 +4,6 @@ import type { FaultRule } from '@streamplane/contracts/chaos/v1';
 import {
   ConfigError,
   InvalidArgumentError,
-  loadConfig,
   loadProtos,
   validateFaultRule,
   type FaultRuleSpec,
@@ -14,7 +13,7 @@ import { LoadUsageError, parseDuration } from '../load/options';
 import {
   describeFailure,
   FaultRulesClient,
-  faultRuleToolConfigSchema,
+  loadFaultRuleToolConfig,
   instancesOf,
   type FaultRuleToolConfig,
   type Instance,
@@ -90,7 +89,7 @@ export async function faultRuleCommand(
 
 function toolConfig(env: NodeJS.ProcessEnv): FaultRuleToolConfig {
   try {
-    return loadConfig(faultRuleToolConfigSchema, env);
+    return loadFaultRuleToolConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) throw new FaultRuleUsageError(error.problems.join('; '));
     throw error;

@@ -8,6 +8,7 @@ import type {
 } from '@streamplane/contracts/chaos/v1';
 import {
   instancesOfHealthEntries,
+  loadConfig,
   platformConfigSchema,
   staticAddressSchema,
   TLS_CHANNEL_OPTIONS,
@@ -20,6 +21,7 @@ import {
   describeAgent,
   loadConsulConnection,
   withTokenRefusal,
+  type ConsulConnection,
 } from '@streamplane/platform/consul';
 import { grpcClientConstructor, type GrpcClientConstructor } from '../grpc-client-constructor';
 import { toolCredentials } from '../tool-credentials';
@@ -45,7 +47,22 @@ export const faultRuleToolConfigSchema = platformConfigSchema
   })
   .and(staticAddressSchema(SERVICE_NAMES));
 
-export type FaultRuleToolConfig = ReturnType<typeof faultRuleToolConfigSchema.parse>;
+/** Where the tool finds instances: under Consul discovery, how Consul is reached (its files read once). */
+export interface FaultRuleToolConfig {
+  consul?: { connection: ConsulConnection; serviceNameTemplate: string };
+}
+
+/** The tool's configuration from `env`; throws ConfigError naming every bad variable, Consul's files included. */
+export function loadFaultRuleToolConfig(env: NodeJS.ProcessEnv): FaultRuleToolConfig {
+  const config = loadConfig(faultRuleToolConfigSchema, env);
+  if (config.STREAMPLANE_DISCOVERY !== 'consul') return {};
+  return {
+    consul: {
+      connection: loadConsulConnection(config),
+      serviceNameTemplate: config.STREAMPLANE_CONSUL_SERVICE_NAME,
+    },
+  };
+}
 
 /** Longest wait for Consul or for one instance: an operator is waiting at a terminal. */
 const ANSWER_TIMEOUT_MS = 5_000;
@@ -62,11 +79,11 @@ export async function instancesOf(
   config: FaultRuleToolConfig,
   env: NodeJS.ProcessEnv,
 ): Promise<Instance[]> {
-  if (config.STREAMPLANE_DISCOVERY !== 'consul') return [{ service, address: platformAddresses(env)[service] }];
-  // As the services reach Consul: the same agent, transport and ACL token (throws ConfigError on bad ones).
-  const connection = loadConsulConnection(config);
+  if (!config.consul) return [{ service, address: platformAddresses(env)[service] }];
+  // As the services reach Consul: the same agent, transport and ACL token.
+  const { connection, serviceNameTemplate } = config.consul;
   const agent = describeAgent(connection);
-  const name = consulServiceName(config.STREAMPLANE_CONSUL_SERVICE_NAME, service);
+  const name = consulServiceName(serviceNameTemplate, service);
   let answer: unknown;
   try {
     // timeout is the client's request option, which its types leave out.

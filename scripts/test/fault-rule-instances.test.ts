@@ -1,6 +1,5 @@
-import { loadConfig } from '@streamplane/platform';
 import { ConsulDouble } from '@streamplane/testkit';
-import { faultRuleToolConfigSchema, instancesOf } from '../chaos/fault-rule-instances';
+import { instancesOf, loadFaultRuleToolConfig } from '../chaos/fault-rule-instances';
 
 /**
  * `npm run chaos -- latency|error|list|clear` finds a service's instances through Consul as the services
@@ -23,7 +22,7 @@ describe('fault rule instances through Consul', () => {
   });
 
   const configWith = (env: Record<string, string>) =>
-    loadConfig(faultRuleToolConfigSchema, {
+    loadFaultRuleToolConfig({
       STREAMPLANE_DISCOVERY: 'consul',
       CONSUL_HTTP_ADDR: consul.address,
       ...env,
