@@ -169,6 +169,49 @@ describe('a platform server given hostile request bytes', () => {
     expect(requestsSeen).toEqual([]);
   });
 
+  describe('to its reflection service', () => {
+    // ServerReflectionRequest { list_services: "" }: field 7, length-delimited, empty (the same in v1alpha).
+    const listServices = Buffer.from([0x3a, 0x00]);
+
+    /** Writes `messages` on one ServerReflectionInfo stream; resolves with what came back and how it ended. */
+    function reflect(
+      version: 'v1' | 'v1alpha',
+      messages: Buffer[],
+    ): Promise<{ answers: number; error?: ServiceError }> {
+      return new Promise((resolve) => {
+        let answers = 0;
+        const stream = client.makeBidiStreamRequest(
+          `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`,
+          (bytes: Buffer) => bytes,
+          (bytes: Buffer) => bytes,
+          new Metadata(),
+          { deadline: Date.now() + 10_000 },
+        );
+        stream.on('data', () => (answers += 1));
+        stream.on('error', (error: ServiceError) => resolve({ answers, error }));
+        stream.on('end', () => resolve({ answers }));
+        for (const message of messages) stream.write(message);
+        stream.end();
+      });
+    }
+
+    it.each(['v1', 'v1alpha'] as const)('%s answers valid requests on a stream', async (version) => {
+      expect(await reflect(version, [listServices, listServices])).toEqual({ answers: 2 });
+    });
+
+    it.each(['v1', 'v1alpha'] as const)(
+      '%s ends the stream with INVALID_ARGUMENT naming the request type at bytes that do not parse',
+      async (version) => {
+        const { answers, error } = await reflect(version, [listServices, NOT_PROTOBUF, listServices]);
+        expect(answers).toBe(1);
+        expect(error).toMatchObject({
+          code: status.INVALID_ARGUMENT,
+          details: `the request is not a valid grpc.reflection.${version}.ServerReflectionRequest message`,
+        });
+      },
+    );
+  });
+
   describe('to its health service', () => {
     const health = loadProtos([]).definition;
     const healthMessage = (name: string) =>

@@ -1,6 +1,7 @@
 import {
   status as GrpcStatus,
   type Server,
+  type ServerDuplexStream,
   type ServerWritableStream,
   type ServiceDefinition as GrpcServiceDefinition,
   type UntypedServiceImplementation,
@@ -62,36 +63,66 @@ export function markingUnparsable(
 }
 
 /**
- * A server as a library that adds its own service sees it (grpc.health.v1's HealthImplementation): its
- * services get the same answer to unparsable requests as the platform's own, INVALID_ARGUMENT naming the
- * request type, instead of grpc-js's INTERNAL. Unary and server-streaming handlers are covered (their
- * request is one message); other streams are added as they are.
+ * A server as a library that adds its own service sees it (grpc.health.v1's HealthImplementation, the
+ * reflection service): its services get the same answer to unparsable requests as the platform's own,
+ * INVALID_ARGUMENT naming the request type, instead of grpc-js's INTERNAL. A unary call is refused before
+ * its handler runs; a stream ends with that status at the first message that does not parse, which its
+ * handler never sees.
  */
 export function refusingUnparsableRequests(server: Server): Server {
   const addService: Server['addService'] = (service, implementation) => {
     const marked: ServiceDefinition = {};
     const guarded: UntypedServiceImplementation = { ...implementation };
     for (const [name, method] of Object.entries(service as ServiceDefinition)) {
-      marked[name] = method;
-      if (method.requestStream) continue;
       const requestType = `${method.path.slice(1, method.path.lastIndexOf('.'))}.${(method.requestType.type as { name: string }).name}`;
       marked[name] = { ...method, requestDeserialize: markingUnparsable(requestType, method.requestDeserialize) };
       const key = method.originalName && method.originalName in guarded ? method.originalName : name;
       const handler = guarded[key];
       if (!handler) continue;
-      guarded[key] = method.responseStream
-        ? (call: ServerWritableStream<unknown, unknown>) => {
-            if (isUnparsableRequest(call.request)) {
-              call.emit('error', statusError(GrpcStatus.INVALID_ARGUMENT, call.request.reason));
-              return;
-            }
-            return (handler as (call: ServerWritableStream<unknown, unknown>) => unknown)(call);
-          }
-        : refuseUnparsableRequests(handler as UnaryHandler);
+      if (method.requestStream) guarded[key] = refusingUnparsableMessages(handler as StreamHandler);
+      else if (method.responseStream) guarded[key] = refusingUnparsableRequest(handler as StreamHandler);
+      else guarded[key] = refuseUnparsableRequests(handler as UnaryHandler);
     }
     server.addService(marked as GrpcServiceDefinition, guarded);
   };
   return Object.assign(Object.create(server) as Server, { addService });
+}
+
+type ServerStream = ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>;
+type StreamHandler = (call: ServerStream) => unknown;
+
+function endUnparsable(call: ServerStream, unparsable: UnparsableRequest): void {
+  call.emit('error', statusError(GrpcStatus.INVALID_ARGUMENT, unparsable.reason));
+}
+
+/** A server-streaming handler whose one request did not parse is never called. */
+function refusingUnparsableRequest(handler: StreamHandler): StreamHandler {
+  return (call) => {
+    const request = (call as ServerWritableStream<unknown, unknown>).request;
+    if (isUnparsableRequest(request)) return endUnparsable(call, request);
+    return handler(call);
+  };
+}
+
+/**
+ * A handler reading a stream of requests: its stream's messages pass through a gate that ends the call at
+ * the first unparsable one (grpc-js answers the 'error' event with that status) and delivers nothing after.
+ */
+function refusingUnparsableMessages(handler: StreamHandler): StreamHandler {
+  return (call) => {
+    const emit = call.emit.bind(call) as (event: string | symbol, ...args: unknown[]) => boolean;
+    let refused = false;
+    call.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event !== 'data') return emit(event, ...args);
+      if (refused) return false;
+      const message = args[0];
+      if (!isUnparsableRequest(message)) return emit(event, ...args);
+      refused = true;
+      endUnparsable(call, message);
+      return false;
+    }) as ServerStream['emit'];
+    return handler(call);
+  };
 }
 
 function isMessageTypeDefinition(entry: PackageDefinition[string]): entry is MessageTypeDefinition<object, object> {
