@@ -10,12 +10,14 @@ import type { DemandPrediction, HomeRow } from '../domain';
 /**
  * Mapping from recommendations domain objects to streamplane.recommendations.v1 messages. Titles are the
  * streamplane.catalog.v1.Title messages catalog sent, trimmed to what a row shows the viewer in `country`:
- * a home screen holds about two hundred titles, and each one's full list of countries and its synopsis
- * were most of the answer's bytes (and of its serialisation time). A title row's availability is the
- * viewer's country; the synopsis is one GetTitle away when the viewer opens the title.
+ * a home screen holds about two hundred titles, and each one's full list of countries, its synopsis and
+ * its names in every language were most of the answer's bytes (and of the time both ends spend encoding
+ * and decoding it). A row shows one name in the viewer's country; the request carries no language to pick
+ * a localized one by, and the synopsis and localized names are one GetTitle away when the viewer opens
+ * the title.
  */
 export function toRowTitle(title: Title, country: string): Title {
-  return { ...title, available_countries: [country], synopsis: '' };
+  return { ...title, available_countries: [country], synopsis: '', localized_names: {} };
 }
 
 /** A row message without its titles: they are encoded apart, once (home-rows.encoding.ts). */

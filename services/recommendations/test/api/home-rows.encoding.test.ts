@@ -57,9 +57,14 @@ describe('GetHomeRows answers in wire form', () => {
     expect(decode(encoding.encode(answer, 'US').bytes)).toEqual(decode(whole));
   });
 
-  test('carry each title trimmed to what a row shows the viewer: its availability there, no synopsis', () => {
+  test('carry each title trimmed to what a row shows the viewer: its availability there, no synopsis, one name', () => {
     const decoded = decode(new HomeRowsEncoding(protos).encode(answer, 'US').bytes);
-    expect(decoded.rows[1]!.titles[0]).toEqual({ ...crown, available_countries: ['US'], synopsis: '' });
+    expect(decoded.rows[1]!.titles[0]).toEqual({
+      ...crown,
+      available_countries: ['US'],
+      synopsis: '',
+      localized_names: {},
+    });
     expect(decoded.rows[0]).toMatchObject({
       row_id: 'continue-watching',
       kind: 'ROW_KIND_CONTINUE_WATCHING',
@@ -68,6 +73,7 @@ describe('GetHomeRows answers in wire form', () => {
     expect(decoded.degraded).toBe(false);
     // The snapshot's title itself is left as it was.
     expect(crown.available_countries).toEqual(['DE', 'GB', 'US']);
+    expect(crown.localized_names).toEqual({ de: 'Die stille Krone' });
   });
 
   test('encode a title once per country, and never give one country’s availability to another', () => {
