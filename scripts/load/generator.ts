@@ -110,17 +110,19 @@ export async function runLoad(options: LoadOptions, deps: LoadDependencies): Pro
       }
     },
     play: async (intendedMs) => {
-      const viewer = deps.viewers.lease();
+      const viewer = deps.viewers.lease(timers.nowMs());
       if (!viewer) return;
+      let openUntilMs: number | undefined;
       try {
-        await play(viewer, intendedMs);
+        openUntilMs = await play(viewer, intendedMs);
       } finally {
-        deps.viewers.release(viewer);
+        deps.viewers.release(viewer, openUntilMs);
       }
     },
   };
 
-  const play = async (viewer: Viewer, intendedMs: number) => {
+  /** Plays as `viewer`; resolves with when its session expires if it was left open, else undefined. */
+  const play = async (viewer: Viewer, intendedMs: number): Promise<number | undefined> => {
     const candidates = deps.titles.filter((title) => title.maturityLevel <= viewer.maturityLevel);
     if (candidates.length === 0) return;
     const title = random.pick(candidates);
@@ -148,40 +150,35 @@ export async function runLoad(options: LoadOptions, deps: LoadDependencies): Pro
     const sessionId = answer.playback_session_id;
     const expiresAtMs = () => Number(answer.expires_at?.seconds ?? 0) * 1000;
     const playEndsAt = Math.min(timers.nowMs() + options.playMs, endsAt);
-    let stopped = false;
-    try {
-      for (;;) {
-        const gap = Math.max(1_000, Math.min(HEARTBEAT_CAP_MS, (expiresAtMs() - timers.nowMs()) / 2));
-        const heartbeatAt = timers.nowMs() + gap;
-        if (heartbeatAt >= playEndsAt) break;
-        if (!(await sleepUntil(heartbeatAt))) break;
-        const beat = await send(
-          'playback-authorization',
-          'Heartbeat',
-          { playback_session_id: sessionId },
-          heartbeatAt,
-          'play',
-          auth,
-        );
-        if (beat.code !== 'OK') return;
-        answer.expires_at = (beat.response as typeof answer).expires_at;
-      }
-      await sleepUntil(playEndsAt);
-      const stop = await send(
+    // A session that is not stopped (a refused heartbeat or stop, or the run ending first) stays open on
+    // the server until it expires, holding one of the account's streams: the pool keeps the viewer until
+    // then, or the next play of that account would be refused for a limit this load itself used up.
+    for (;;) {
+      const gap = Math.max(1_000, Math.min(HEARTBEAT_CAP_MS, (expiresAtMs() - timers.nowMs()) / 2));
+      const heartbeatAt = timers.nowMs() + gap;
+      if (heartbeatAt >= playEndsAt) break;
+      if (!(await sleepUntil(heartbeatAt))) break;
+      const beat = await send(
         'playback-authorization',
-        'StopPlayback',
+        'Heartbeat',
         { playback_session_id: sessionId },
-        timers.nowMs(),
+        heartbeatAt,
         'play',
         auth,
       );
-      stopped = stop.code === 'OK';
-    } finally {
-      // A session that was not stopped stays open on the server until it expires, holding one of the
-      // account's streams: the viewer goes back to the pool only then, or the next play of that account
-      // would be refused for a stream limit this run itself used up.
-      if (!stopped) await sleepUntil(expiresAtMs());
+      if (beat.code !== 'OK') return expiresAtMs();
+      answer.expires_at = (beat.response as typeof answer).expires_at;
     }
+    await sleepUntil(playEndsAt);
+    const stop = await send(
+      'playback-authorization',
+      'StopPlayback',
+      { playback_session_id: sessionId },
+      timers.nowMs(),
+      'play',
+      auth,
+    );
+    return stop.code === 'OK' ? undefined : expiresAtMs();
   };
 
   /** Resolves true at `atMs`, or false as soon as the run is stopping. */

@@ -60,9 +60,16 @@ function accountId(n: number): string {
   return `acct-${String(n).padStart(4, '0')}`;
 }
 
-/** Leases viewers for plays so that no account goes over its stream limit. */
+/**
+ * Leases viewers for plays so that no account goes over its stream limit. A stream a run could not stop
+ * stays taken, past the end of that run, until the session expires on the server: the pool outlives runs
+ * (runs side by side and one after another share it), so the next run does not meet that stream as a
+ * refusal for a limit the generator itself used up.
+ */
 export class ViewerPool {
   private readonly active = new Map<string, number>();
+  private readonly held: Array<{ viewer: Viewer; untilMs: number }> = [];
+  private nextHeldUntilMs = Infinity;
   private cursor = 0;
 
   constructor(readonly viewers: readonly Viewer[]) {}
@@ -72,8 +79,12 @@ export class ViewerPool {
     return this.viewers[Math.floor(random() * this.viewers.length)];
   }
 
-  /** A viewer with a free stream, leased until `release`; undefined when every account is at its limit. */
-  lease(): Viewer | undefined {
+  /**
+   * A viewer with a free stream at `nowMs`, leased until `release`; undefined when every account is at
+   * its limit.
+   */
+  lease(nowMs: number): Viewer | undefined {
+    if (nowMs >= this.nextHeldUntilMs) this.endHoldsBy(nowMs);
     for (let tried = 0; tried < this.viewers.length; tried++) {
       const viewer = this.viewers[this.cursor]!;
       this.cursor = (this.cursor + 1) % this.viewers.length;
@@ -86,14 +97,30 @@ export class ViewerPool {
     return undefined;
   }
 
-  release(viewer: Viewer): void {
-    const streams = (this.active.get(viewer.accountId) ?? 1) - 1;
-    if (streams <= 0) this.active.delete(viewer.accountId);
-    else this.active.set(viewer.accountId, streams);
+  /**
+   * Gives the viewer's stream back: now, or, for a session that is still open on the server, only at
+   * `openUntilMs` (when it expires there).
+   */
+  release(viewer: Viewer, openUntilMs?: number): void {
+    if (openUntilMs === undefined) {
+      const streams = (this.active.get(viewer.accountId) ?? 1) - 1;
+      if (streams <= 0) this.active.delete(viewer.accountId);
+      else this.active.set(viewer.accountId, streams);
+      return;
+    }
+    this.held.push({ viewer, untilMs: openUntilMs });
+    this.nextHeldUntilMs = Math.min(this.nextHeldUntilMs, openUntilMs);
   }
 
-  /** Streams leased now, for tests. */
+  /** Streams leased or held now, for tests. */
   get leased(): number {
     return [...this.active.values()].reduce((sum, count) => sum + count, 0);
+  }
+
+  private endHoldsBy(nowMs: number): void {
+    const stillHeld = this.held.filter(({ untilMs }) => untilMs > nowMs);
+    for (const { viewer, untilMs } of this.held) if (untilMs <= nowMs) this.release(viewer);
+    this.held.splice(0, this.held.length, ...stillHeld);
+    this.nextHeldUntilMs = stillHeld.reduce((earliest, { untilMs }) => Math.min(earliest, untilMs), Infinity);
   }
 }

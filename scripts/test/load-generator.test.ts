@@ -78,6 +78,27 @@ async function run(
   return { recorder: await finished, options: full, viewers: deps.viewers };
 }
 
+/**
+ * A platform that grants every play a session of `sessionMs` and refuses every stop: each session stays
+ * open until it expires, holding its account's stream. Records when each grant was made.
+ */
+function refusingEveryStop(clock: ManualClock, sessionMs: number): { calls: PlatformCalls; grantsAt: number[] } {
+  const grantsAt: number[] = [];
+  const calls: PlatformCalls = {
+    call: async (_service, method) => {
+      if (method === 'AuthorizePlayback') {
+        grantsAt.push(clock.nowMs());
+        const expires = { seconds: (clock.nowMs() + sessionMs) / 1000 };
+        return { code: 'OK', response: { playback_session_id: `s-${grantsAt.length}`, expires_at: expires } };
+      }
+      if (method === 'StopPlayback') return { code: 'RESOURCE_EXHAUSTED', response: undefined };
+      return { code: 'OK', response: {} };
+    },
+    close: () => undefined,
+  };
+  return { calls, grantsAt };
+}
+
 describe('arrival process', () => {
   test('inter-arrival times of a seeded run follow the exponential law of the rate', () => {
     const random = new SeededRandom(42);
@@ -132,21 +153,8 @@ describe('viewer mix', () => {
 
   test('a session that was not stopped keeps its viewer out of the pool until it expires', async () => {
     const clock = new ManualClock();
-    const grantsAt: number[] = [];
     const SESSION_MS = 8_000;
-    const calls: PlatformCalls = {
-      call: async (_service, method) => {
-        if (method === 'AuthorizePlayback') {
-          grantsAt.push(clock.nowMs());
-          const expires = { seconds: (clock.nowMs() + SESSION_MS) / 1000 };
-          return { code: 'OK', response: { playback_session_id: `s-${grantsAt.length}`, expires_at: expires } };
-        }
-        // The platform refuses every stop: the session stays open, holding the account's one stream.
-        if (method === 'StopPlayback') return { code: 'RESOURCE_EXHAUSTED', response: undefined };
-        return { code: 'OK', response: {} };
-      },
-      close: () => undefined,
-    };
+    const { calls, grantsAt } = refusingEveryStop(clock, SESSION_MS);
     const oneStream = new ViewerPool([{ ...VIEWERS[0]!, maxStreams: 1 }]);
     await run({ rate: 20, durationMs: 30_000, mix: [['play', 1]], playMs: 1_000 }, clock, calls, {
       viewers: oneStream,
@@ -154,6 +162,23 @@ describe('viewer mix', () => {
     expect(grantsAt.length).toBeGreaterThanOrEqual(3);
     for (let i = 1; i < grantsAt.length; i++)
       expect(grantsAt[i]! - grantsAt[i - 1]!).toBeGreaterThanOrEqual(SESSION_MS);
+  });
+
+  test('a session the run could not stop still holds its viewer in the next run, until it expires', async () => {
+    const clock = new ManualClock();
+    const SESSION_MS = 20_000;
+    const { calls, grantsAt } = refusingEveryStop(clock, SESSION_MS);
+    const oneStream = new ViewerPool([{ ...VIEWERS[0]!, maxStreams: 1 }]);
+    const options = { rate: 20, durationMs: 2_000, mix: [['play', 1]] as LoadOptions['mix'], playMs: 1_000 };
+    await run(options, clock, calls, { viewers: oneStream });
+    expect(grantsAt).toHaveLength(1);
+    // Two more short runs, one straight after the other: the one stream is still open on the server.
+    await run(options, clock, calls, { viewers: oneStream });
+    expect(grantsAt).toHaveLength(1);
+    clock.advance(SESSION_MS);
+    await run(options, clock, calls, { viewers: oneStream });
+    expect(grantsAt).toHaveLength(2);
+    expect(grantsAt[1]! - grantsAt[0]!).toBeGreaterThanOrEqual(SESSION_MS);
   });
 });
 
