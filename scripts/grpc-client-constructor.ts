@@ -1,5 +1,5 @@
 import { credentials, loadPackageDefinition, type ChannelCredentials, type Client } from '@grpc/grpc-js';
-import { loadProtos, TLS_CHANNEL_OPTIONS } from '@streamplane/platform';
+import { loadProtos, CHANNEL_OPTIONS } from '@streamplane/platform';
 
 /**
  * The plain grpc-js client class of a fully qualified gRPC service (`streamplane.catalog.v1.CatalogService`,
@@ -30,5 +30,5 @@ export function plainGrpcClient(
   address: string,
   creds: ChannelCredentials = credentials.createInsecure(),
 ): Client {
-  return new (grpcClientConstructor(grpcService, protoFiles))(address, creds, TLS_CHANNEL_OPTIONS);
+  return new (grpcClientConstructor(grpcService, protoFiles))(address, creds, CHANNEL_OPTIONS);
 }

@@ -11,7 +11,7 @@ import {
   loadConfig,
   platformConfigSchema,
   staticAddressSchema,
-  TLS_CHANNEL_OPTIONS,
+  CHANNEL_OPTIONS,
   type ConsulHealthEntry,
 } from '@streamplane/platform';
 // Its own entry point: the platform's main one loads no Consul client (test/architecture/entry-points).
@@ -126,7 +126,7 @@ export class FaultRulesClient {
     const { grpcService, protoFile } = PLATFORM_APIS.faultRules;
     FaultRulesClient.constructorOfApi ??= grpcClientConstructor(grpcService, [protoFile]);
     // Under STREAMPLANE_TLS=enabled, as `operator`: no other identity may change fault rules.
-    this.client = new FaultRulesClient.constructorOfApi(instance.address, toolCredentials(), TLS_CHANNEL_OPTIONS);
+    this.client = new FaultRulesClient.constructorOfApi(instance.address, toolCredentials(), CHANNEL_OPTIONS);
   }
 
   set(request: SetFaultRuleRequest__Input): Promise<FaultRule> {

@@ -532,3 +532,15 @@ describe('a sick target', () => {
     });
   });
 });
+
+describe('the connection', () => {
+  it('lets its target send up to 1 MiB of answers before waiting for a WINDOW_UPDATE, not HTTP/2’s 64 KiB', async () => {
+    // A busy caller late with its WINDOW_UPDATEs would otherwise hold every answer that carries a message
+    // behind 64 KiB, while trailers-only refusals still pass (see CHANNEL_OPTIONS).
+    const { server, client } = await harness('catalog');
+    await client.call('GetTitle', { title_id: 'tt00001' });
+    const windows = await server.callerReceiveWindows();
+    expect(windows).toHaveLength(1);
+    expect(windows[0]).toBeGreaterThanOrEqual(1024 * 1024 - 64 * 1024);
+  });
+});

@@ -1,4 +1,12 @@
-import { Metadata, Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import {
+  getChannelzHandlers,
+  Metadata,
+  Server,
+  ServerCredentials,
+  status,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { loadProtos } from '@streamplane/platform';
 import type { ServiceDescriptor } from '@streamplane/platform';
@@ -93,6 +101,32 @@ export class ScriptedServer {
 
   stop(): void {
     this.server.forceShutdown();
+  }
+
+  /**
+   * For each caller connected now, how many bytes this server may send it before it must wait for the
+   * caller's WINDOW_UPDATE (its HTTP/2 connection-level receive window), as grpc-js's channelz reports it.
+   */
+  async callerReceiveWindows(): Promise<number[]> {
+    const channelz = getChannelzHandlers();
+    const ask = <Response>(handler: unknown, request: object) =>
+      new Promise<Response>((resolve, reject) =>
+        (handler as (call: { request: object }, callback: sendUnaryData<Response>) => void)(
+          { request },
+          (error, response) => (error || !response ? reject(error) : resolve(response)),
+        ),
+      );
+    const { socket_ref: sockets } = await ask<{ socket_ref: Array<{ socket_id: string }> }>(channelz.GetServerSockets, {
+      server_id: String(this.server.getChannelzRef().id),
+    });
+    const windows = await Promise.all(
+      sockets.map(({ socket_id }) =>
+        ask<{ socket: { data: { remote_flow_control_window: { value: number } | null } } }>(channelz.GetSocket, {
+          socket_id,
+        }),
+      ),
+    );
+    return windows.map(({ socket }) => Number(socket.data.remote_flow_control_window?.value ?? 0));
   }
 
   private checkHealth(callback: sendUnaryData<unknown>): void {

@@ -1,7 +1,7 @@
 import { Client, credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { createHmac } from 'node:crypto';
 import { SERVICES, type ServiceName } from '@streamplane/contracts';
-import { TLS_CHANNEL_OPTIONS } from '@streamplane/platform';
+import { CHANNEL_OPTIONS } from '@streamplane/platform';
 import { signAccountToken, signCdnUrl } from '@streamplane/streaming';
 import { grpcPlatformCalls, type CallOutcome } from '../../load/platform-calls';
 import { httpEdgeFetch } from '../../player/edge-http';
@@ -95,7 +95,7 @@ export const fromCall = (outcome: CallOutcome): Outcome => ({ got: outcome.code,
 
 /** A client of no service in particular, for requests of raw bytes (see rawCall). */
 export const rawClient = (address: string, creds: ChannelCredentials = credentials.createInsecure()) =>
-  new Client(address, creds, TLS_CHANNEL_OPTIONS);
+  new Client(address, creds, CHANNEL_OPTIONS);
 
 /** `bytes` sent as the request of the method at `path`, unparsed both ways, with the probes' deadline. */
 export const rawCall = (client: Client, path: string, bytes: Buffer): Promise<Outcome> =>

@@ -1,5 +1,6 @@
 export * from './backoff';
 export * from './breakers';
+export * from './channel-options';
 export * from './client-stats';
 export * from './dependency-policy';
 export * from './method-types';

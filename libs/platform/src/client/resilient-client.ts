@@ -25,9 +25,9 @@ import { FAULT_METADATA_KEY, PREVIOUS_ATTEMPTS_KEY } from '../faults/faults';
 import type { Logger } from '../logging/logger';
 import { currentRequestContext, type RequestContext } from '../server/request-context';
 import type { ServiceDescriptor } from '../server/service-descriptor';
-import { TLS_CHANNEL_OPTIONS } from '../security/transport-security';
 import { DEFAULT_BACKOFF, fullJitterBackoff, type BackoffOptions } from './backoff';
 import { breakerState, type BreakerRegistry } from './breakers';
+import { CHANNEL_OPTIONS } from './channel-options';
 import { emptyStats, type MethodStats } from './client-stats';
 import { DEFAULT_RETRY_BUDGET, RetryBudget, type RetryBudgetOptions } from './retry-budget';
 import { describePolicy, type DependencyPolicy } from './dependency-policy';
@@ -215,7 +215,7 @@ export class ResilientClient<Definition> {
     this.guards = new TargetGuards(undefined, this.options.retryBudget, deps.now, this.random);
     this.telemetry.observeLimiter({ side: 'client', target: target.name }, this.guards.limiter);
     this.channel = new Client(channelTarget, deps.credentials ?? credentials.createInsecure(), {
-      ...TLS_CHANNEL_OPTIONS,
+      ...CHANNEL_OPTIONS,
       'grpc.service_config': SERVICE_CONFIG,
       ...RECONNECT_BACKOFF,
       // Resilience is done here, once; grpc-js's own retries would multiply attempts behind our back.
